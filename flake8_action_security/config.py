@@ -1,0 +1,223 @@
+"""Every vocabulary the rules use, with its default, in one frozen Config.
+
+Each vocabulary is a flake8 option (``--asa-<name>``) with an
+``--asa-extend-<name>`` twin; :func:`build_config` turns the raw option
+strings into compiled matchers and rejects malformed values with a
+:class:`ConfigError` that names the option.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from typing import Dict, Mapping, Optional, Pattern, Tuple
+
+
+class ConfigError(ValueError):
+    """A malformed option value; the message is one line naming the option."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One configurable vocabulary: its option name, default, and value shape."""
+
+    name: str  # option suffix: --asa-<name>, --asa-extend-<name>
+    default: Tuple[str, ...]
+    shape: str  # "names", "modules" (dotted globs) or "regex"
+    help: str
+
+
+VOCABULARIES: Tuple[Vocabulary, ...] = (
+    Vocabulary(
+        "db-modules",
+        ("*.db", "*.db.api", "*.db.*.api", "*.db_api", "*.dbapi"),
+        "modules",
+        "glob patterns of dotted module paths whose attributes are DB API calls",
+    ),
+    Vocabulary(
+        "db-receivers",
+        ("db", "db_api", "dbapi", "session", "db_session", "sess", "conn",
+         "connection", "cursor", "cur", "engine"),
+        "names",
+        "last identifiers of receivers whose methods are DB calls",
+    ),
+    Vocabulary(
+        "context-names",
+        ("context", "ctx", "_context", "request", "req"),
+        "names",
+        "names whose attributes are request-context values",
+    ),
+    Vocabulary(
+        "id-params",
+        (r"(^|_)(id|ids|uuid|uuids|pk|key)$",),
+        "regex",
+        "regular expression for parameter names that carry a caller-supplied id",
+    ),
+    Vocabulary(
+        "authz-decorators",
+        ("require_context", "require_admin_context", "login_required",
+         "permission_required", "user_passes_test", "authorize", "authorized",
+         "admin_required", "roles_required", "auth_required"),
+        "names",
+        "decorators that prove an authorization check",
+    ),
+    Vocabulary(
+        "authz-calls",
+        ("can", "authorize", "enforce", "check_policy", "check_permission",
+         "check_permissions", "has_perm", "has_perms", "has_permission",
+         "check_object_permissions", "assert_authorized"),
+        "names",
+        "calls that prove an authorization check",
+    ),
+    Vocabulary(
+        "validators",
+        ("validate*", "*_validator", "check_*", "sanitize*", "clean*",
+         "is_uuid_like", "assert_valid*"),
+        "names",
+        "calls that validate the values passed to them",
+    ),
+    Vocabulary(
+        "db-exceptions",
+        ("*DBError", "*DatabaseError", "*OperationalError", "*IntegrityError",
+         "SQLAlchemyError", "DBDuplicateEntry", "*NotFound", "*DoesNotExist",
+         "NoResultFound", "MultipleObjectsReturned"),
+        "names",
+        "exception names whose handlers count as DB error handling",
+    ),
+    Vocabulary(
+        "error-decorators",
+        ("wrap_db_retry", "retry_on_deadlock", "translate_db_errors",
+         "wrap_exception", "handle_db_errors"),
+        "names",
+        "decorators that handle DB errors for the whole function",
+    ),
+    Vocabulary(
+        "traceback-names",
+        ("tb", "exc_tb", "exc_traceback", "traceback", "tb_str", "stacktrace"),
+        "names",
+        "variable names that hold traceback text",
+    ),
+    Vocabulary(
+        "lock-decorators",
+        ("synchronized", "locked", "serialized", "with_lock"),
+        "names",
+        "decorators that serialize a function",
+    ),
+)
+
+_NAME_ITEM = re.compile(r"^[A-Za-z_*?\[][A-Za-z0-9_*?\[\]!]*$")
+_MODULE_ITEM = re.compile(r"^[A-Za-z_*?\[][A-Za-z0-9_*?\[\]!.]*$")
+
+
+class Matcher:
+    """Matches identifiers against glob patterns (or one regex) in one call."""
+
+    __slots__ = ("patterns", "_regex", "_cache")
+
+    def __init__(self, patterns: Tuple[str, ...], regex: Optional[Pattern[str]]) -> None:
+        self.patterns = patterns
+        self._regex = regex
+        self._cache: Dict[str, bool] = {}
+
+    def __call__(self, name: str) -> bool:
+        hit = self._cache.get(name)
+        if hit is None:
+            hit = self._regex is not None and self._regex.search(name) is not None
+            self._cache[name] = hit
+        return hit
+
+    def __repr__(self) -> str:
+        return f"Matcher({self.patterns!r})"
+
+
+def split_items(raw: str) -> Tuple[str, ...]:
+    """Split a comma- or newline-separated option value into its items."""
+    return tuple(item.strip() for item in re.split(r"[,\n]", raw) if item.strip())
+
+
+def _glob_matcher(patterns: Tuple[str, ...]) -> Matcher:
+    if not patterns:
+        return Matcher(patterns, None)
+    regex = "|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)
+    return Matcher(patterns, re.compile(regex))
+
+
+def _regex_matcher(option: str, patterns: Tuple[str, ...]) -> Matcher:
+    compiled = []
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(
+                f"--asa-{option}: invalid regular expression {pattern!r}: {exc}"
+            ) from None
+        compiled.append(f"(?:{pattern})")
+    if not compiled:
+        return Matcher(patterns, None)
+    return Matcher(patterns, re.compile("|".join(compiled)))
+
+
+def _check_items(option: str, shape: str, items: Tuple[str, ...]) -> None:
+    item_shape = _MODULE_ITEM if shape == "modules" else _NAME_ITEM
+    what = "a dotted module pattern" if shape == "modules" else "a name or glob pattern"
+    for item in items:
+        if not item_shape.match(item):
+            raise ConfigError(f"--asa-{option}: {item!r} is not {what}")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The compiled vocabularies; attribute names follow the option names."""
+
+    db_modules: Matcher
+    db_receivers: Matcher
+    context_names: Matcher
+    id_params: Matcher
+    authz_decorators: Matcher
+    authz_calls: Matcher
+    validators: Matcher
+    db_exceptions: Matcher
+    error_decorators: Matcher
+    traceback_names: Matcher
+    lock_decorators: Matcher
+    raw: Mapping[str, Tuple[str, ...]] = field(default_factory=dict, compare=False)
+
+
+def build_config(
+    replace: Optional[Mapping[str, Optional[str]]] = None,
+    extend: Optional[Mapping[str, Optional[str]]] = None,
+) -> Config:
+    """Build a Config from raw option strings keyed by vocabulary name.
+
+    ``replace[name]`` replaces the default when it is not None; ``extend[name]``
+    adds to whatever is in force. A regex vocabulary takes its value whole
+    (commas may belong to the expression); the others are comma-separated.
+    """
+    replace = replace or {}
+    extend = extend or {}
+    matchers: Dict[str, Matcher] = {}
+    raw: Dict[str, Tuple[str, ...]] = {}
+    for vocab in VOCABULARIES:
+        items = vocab.default
+        for source, additive in ((replace.get(vocab.name), False), (extend.get(vocab.name), True)):
+            if source is None:
+                continue
+            option = vocab.name if not additive else f"extend-{vocab.name}"
+            if vocab.shape == "regex":
+                new = (source.strip(),) if source.strip() else ()
+            else:
+                new = split_items(source)
+                _check_items(option, vocab.shape, new)
+            if vocab.shape == "regex":
+                _regex_matcher(option, new)  # validates, naming the option given
+            items = items + new if additive else new
+        attr = vocab.name.replace("-", "_")
+        raw[attr] = items
+        if vocab.shape == "regex":
+            matchers[attr] = _regex_matcher(vocab.name, items)
+        else:
+            matchers[attr] = _glob_matcher(items)
+    return Config(raw=raw, **matchers)
+
+
+DEFAULT_CONFIG = build_config()

@@ -1,0 +1,34 @@
+"""One parametrized test over every fixture file: exact (line, code[, col]) sets."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from fixture_format import compare, expectations, fixture_files, option_values, options
+from flake8_action_security.config import build_config
+from flake8_action_security.model import build_model
+from flake8_action_security.rules import run_rules
+
+FILES = fixture_files()
+
+
+def findings_for(path: Path) -> set:
+    source = path.read_text(encoding="utf-8")
+    config = build_config(*option_values(options(source)))
+    module = build_model(ast.parse(source, str(path)), config)
+    return {(f.line, f.code, f.col + 1) for f in run_rules(module, config)}
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(p.parents[1])) for p in FILES])
+def test_fixture(path: Path) -> None:
+    expected = expectations(path.read_text(encoding="utf-8"))
+    missing, unexpected = compare(expected, findings_for(path))
+    assert (missing, unexpected) == ([], [])
+
+
+def test_there_are_fixtures_for_every_rule() -> None:
+    text = "".join(p.read_text(encoding="utf-8") for p in FILES)
+    for code in ("ASA001", "ASA002", "ASA003", "ASA004", "ASA005"):
+        assert f"# {code}" in text or f" {code}" in text, code
