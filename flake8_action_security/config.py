@@ -112,17 +112,18 @@ _MODULE_ITEM = re.compile(r"^[A-Za-z_*?\[][A-Za-z0-9_*?\[\]!.]*$")
 class Matcher:
     """Matches identifiers against glob patterns (or one regex) in one call."""
 
-    __slots__ = ("patterns", "_regex", "_cache")
+    __slots__ = ("patterns", "_find", "_cache")
 
-    def __init__(self, patterns: Tuple[str, ...], regex: Optional[Pattern[str]]) -> None:
+    def __init__(self, patterns: Tuple[str, ...], regex: Optional[Pattern[str]], whole: bool) -> None:
         self.patterns = patterns
-        self._regex = regex
+        # Globs must match the whole name; a regex vocabulary is searched, as re.search does.
+        self._find = None if regex is None else (regex.fullmatch if whole else regex.search)
         self._cache: Dict[str, bool] = {}
 
     def __call__(self, name: str) -> bool:
         hit = self._cache.get(name)
         if hit is None:
-            hit = self._regex is not None and self._regex.search(name) is not None
+            hit = self._find is not None and self._find(name) is not None
             self._cache[name] = hit
         return hit
 
@@ -137,9 +138,9 @@ def split_items(raw: str) -> Tuple[str, ...]:
 
 def _glob_matcher(patterns: Tuple[str, ...]) -> Matcher:
     if not patterns:
-        return Matcher(patterns, None)
+        return Matcher(patterns, None, whole=True)
     regex = "|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)
-    return Matcher(patterns, re.compile(regex))
+    return Matcher(patterns, re.compile(regex), whole=True)
 
 
 def _regex_matcher(option: str, patterns: Tuple[str, ...]) -> Matcher:
@@ -153,8 +154,8 @@ def _regex_matcher(option: str, patterns: Tuple[str, ...]) -> Matcher:
             ) from None
         compiled.append(f"(?:{pattern})")
     if not compiled:
-        return Matcher(patterns, None)
-    return Matcher(patterns, re.compile("|".join(compiled)))
+        return Matcher(patterns, None, whole=False)
+    return Matcher(patterns, re.compile("|".join(compiled)), whole=False)
 
 
 def _check_items(option: str, shape: str, items: Tuple[str, ...]) -> None:
@@ -203,6 +204,7 @@ def build_config(
             if source is None:
                 continue
             option = vocab.name if not additive else f"extend-{vocab.name}"
+            new: Tuple[str, ...]
             if vocab.shape == "regex":
                 new = (source.strip(),) if source.strip() else ()
             else:

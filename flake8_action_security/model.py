@@ -17,6 +17,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 from typing import (
+    Any,
+    Callable,
     Dict,
     FrozenSet,
     Iterator,
@@ -295,6 +297,7 @@ class _Scope:
         self.returned_calls: Set[str] = set()
 
 
+_Work = Tuple[ast.AST, Optional[DbCall]]  # a node to visit, and the write whose arguments hold it
 _SKIP_FIELDS = frozenset({"ctx", "type_comment", "annotation", "returns", "kind"})
 _child_fields_cache: Dict[type, Tuple[str, ...]] = {}
 
@@ -409,7 +412,9 @@ class _Builder:
         decorators = tuple(
             name for name in map(decorator_name, stmt.decorator_list) if name is not None
         )
-        self._enter_function(stmt, stmt.name, decorators, stmt.args, lambda: self.block(stmt.body))
+        saved = self._push_function(stmt, stmt.name, decorators, stmt.args)
+        self.block(stmt.body)
+        self._pop_function(saved)
 
     def _defaults(self, args: ast.arguments) -> None:
         for default in args.defaults:
@@ -418,18 +423,20 @@ class _Builder:
             if kw_default is not None:
                 self.expr(kw_default)
 
-    def _enter_function(self, node: FunctionNode, name: str, decorators: Tuple[str, ...],
-                        args: ast.arguments, body: "object") -> None:
+    def _push_function(self, node: FunctionNode, name: str, decorators: Tuple[str, ...],
+                       args: ast.arguments) -> Tuple[_Scope, List[List[Check]]]:
         params = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
         if args.vararg is not None:
             params.append(args.vararg.arg)
         if args.kwarg is not None:
             params.append(args.kwarg.arg)
-        outer, outer_blocks = self.scope, self.block_checks
-        self.scope = self._new_scope(node, name, outer.function, decorators, frozenset(params))
+        saved = (self.scope, self.block_checks)
+        self.scope = self._new_scope(node, name, self.scope.function, decorators, frozenset(params))
         self.block_checks = []
-        body()  # type: ignore[operator]
-        self.scope, self.block_checks = outer, outer_blocks
+        return saved
+
+    def _pop_function(self, saved: Tuple[_Scope, List[List[Check]]]) -> None:
+        self.scope, self.block_checks = saved
 
     def visit_class(self, stmt: ast.ClassDef) -> None:
         for base in stmt.bases:
@@ -614,7 +621,7 @@ class _Builder:
             if callee is not None:
                 scope.returned_calls.add(callee)
 
-    _stmt_handlers: Dict[type, "object"] = {}
+    _stmt_handlers: Dict[type, Callable[["_Builder", Any], None]] = {}
 
     # ---- checks (ASA005) ----
 
@@ -669,11 +676,13 @@ class _Builder:
             outer = self.scope
             self.scope = parent
             self._defaults(node.args)
-            self._enter_function(node, "<lambda>", (), node.args, lambda: self._walk(node.body, None))
+            saved = self._push_function(node, "<lambda>", (), node.args)
+            self._walk(node.body, None)
+            self._pop_function(saved)
             self.scope = outer
 
     def _walk(self, root: ast.AST, write: Optional[DbCall]) -> None:
-        stack: List[Tuple[ast.AST, Optional[DbCall]]] = [(root, write)]
+        stack: List[_Work] = [(root, write)]
         pop, push = stack.pop, stack.append
         scope = self.scope
         while stack:
@@ -681,7 +690,8 @@ class _Builder:
             cls = type(node)
             if cls is ast.Name:
                 if write is not None:
-                    scope.last_write_use[node.id] = ((node.lineno, node.col_offset), write)  # type: ignore[attr-defined]
+                    name_node: ast.Name = node  # type: ignore[assignment]
+                    scope.last_write_use[name_node.id] = ((name_node.lineno, name_node.col_offset), write)
                 continue
             if cls is ast.Constant:
                 continue
@@ -702,7 +712,7 @@ class _Builder:
                 elif value is not None and isinstance(value, ast.AST):
                     push((value, write))
 
-    def _call(self, call: ast.Call, write: Optional[DbCall], push: "object") -> None:
+    def _call(self, call: ast.Call, write: Optional[DbCall], push: Callable[[_Work], None]) -> None:
         # Collect the chain outermost-first: a.b(x).c(y) -> [c(y), b(x)].
         links: List[ast.Call] = []
         node: ast.expr = call
@@ -749,11 +759,11 @@ class _Builder:
                             _CallSite(callee, scope, None, (link.lineno, link.col_offset), inner_write)
                         )
             for keyword in reversed(link.keywords):
-                push((keyword.value, inner_write))  # type: ignore[operator]
+                push((keyword.value, inner_write))
             for arg in reversed(link.args):
-                push((arg, inner_write))  # type: ignore[operator]
+                push((arg, inner_write))
         if receiver is not None and not isinstance(receiver, ast.Name):
-            push((receiver, write))  # type: ignore[operator]
+            push((receiver, write))
         elif isinstance(receiver, ast.Name) and write is not None:
             scope.last_write_use[receiver.id] = ((receiver.lineno, receiver.col_offset), write)
 
@@ -770,8 +780,8 @@ class _Builder:
         if len(methods) == 1 and methods[0][:1].isupper():
             return None  # db.Column(...), session.Query: constructing a type, not calling the DB
         kind = "unknown"
-        for name in methods:
-            method_kind = classify_name(name)
+        for method in methods:
+            method_kind = classify_name(method)
             if method_kind == "write":
                 kind = "write"
                 break
@@ -931,7 +941,7 @@ class _Builder:
         """An attribute of a request-context name, also through ``self.``."""
         if not isinstance(expr, ast.Attribute):
             return False
-        node = expr
+        node: ast.expr = expr
         while isinstance(node, ast.Attribute):
             inner = node.value
             if isinstance(inner, ast.Name):

@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 Expectation = Tuple[int, str, Optional[int]]  # line, code, 1-based column or None
 
-_EXPECT = re.compile(r"^#\s*(?:\+(\d+):\s*)?((?:ASA\d{3}(?::\d+)?\s*)+)$")
+_EXPECT = re.compile(r"#\s*(?:\+(\d+):\s*)?((?:ASA\d{3}(?::\d+)?\s*)+)$")
 _CODE = re.compile(r"(ASA\d{3})(?::(\d+))?")
 _OPTIONS = re.compile(r"^#\s*asa-options:\s*(.*)$")
 
@@ -28,7 +28,7 @@ def expectations(source: str) -> Set[Expectation]:
     for token in tokens:
         if token.type != tokenize.COMMENT:
             continue
-        match = _EXPECT.match(token.string.strip())
+        match = _EXPECT.search(token.string.strip())
         if not match:
             continue
         line = token.start[0] + int(match.group(1) or 0)

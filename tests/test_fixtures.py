@@ -25,7 +25,7 @@ def findings_for(path: Path) -> set:
 def test_fixture(path: Path) -> None:
     expected = expectations(path.read_text(encoding="utf-8"))
     missing, unexpected = compare(expected, findings_for(path))
-    assert (missing, unexpected) == ([], [])
+    assert (missing, unexpected) == ([], []), f"missing {missing}, unexpected {unexpected}"
 
 
 def test_there_are_fixtures_for_every_rule() -> None:
