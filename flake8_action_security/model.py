@@ -45,10 +45,13 @@ READ_VERBS = frozenset(
     "lookup load list search retrieve show read".split()
 )
 LOCKING_READS = frozenset({"select_for_update", "with_for_update"})
-UPSERTS = frozenset(
-    {"get_or_create", "update_or_create", "aget_or_create", "aupdate_or_create",
-     "upsert", "on_conflict_do_nothing", "on_conflict_do_update"}
+# Atomic upserts, matched on whole `_` tokens anywhere in a method name, so that
+# nova's `block_device_mapping_update_or_create` counts like Django's `update_or_create`.
+UPSERT_PATTERN = re.compile(
+    r"(^|_)(a?get_or_create|a?update_or_create|upsert|on_conflict_do_nothing|on_conflict_do_update)(_|$)"
 )
+# Writes that only remove data: check-then-delete is not the create/update race of ASA005.
+REMOVAL_VERBS = frozenset({"delete", "destroy", "remove", "purge", "archive"})
 EXECUTE_METHODS = frozenset({"execute", "executemany", "exec_driver_sql"})
 SQL_WRITE_KEYWORDS = frozenset(
     "insert update delete replace merge upsert create drop alter truncate".split()
@@ -85,6 +88,20 @@ def classify_name(name: str) -> str:
         if verb in READ_VERBS:
             kind = "read"
     return kind
+
+
+@functools.lru_cache(maxsize=8192)
+def write_verbs(name: str) -> FrozenSet[str]:
+    """The write verbs among a method name's tokens (async twins included)."""
+    if name in LOCKING_READS:
+        return frozenset()
+    verbs = set()
+    for token in name.lower().split("_"):
+        if token not in WRITE_VERBS and token[:1] == "a" and token[1:] in WRITE_VERBS:
+            token = token[1:]
+        if token in WRITE_VERBS:
+            verbs.add(token)
+    return frozenset(verbs)
 
 
 def _sql_kind(text: str) -> str:
@@ -196,6 +213,8 @@ class DbCall:
     function: Function
     caught: FrozenSet[str]  # names caught by try statements around it ("*" = all)
     in_class_body: bool
+    style: str  # "module", "receiver", "orm" (Django manager, Flask-SQLAlchemy query) or "shortcut"
+    write_verbs: FrozenSet[str]  # e.g. {"create"}; {"delete"} for a write that only removes
     id_args: Tuple[str, ...]  # caller-supplied identifier parameters among its arguments
     owner_scoped: bool
     arguments: Tuple[Value, ...] = ()  # arguments of a write, for ASA004
@@ -773,7 +792,8 @@ class _Builder:
         root_link = links[-1]
         root_func = root_link.func
         names = [_last_name(link.func) for link in reversed(links)]
-        if not self._is_db_root(root_func, receiver):
+        style = self._db_style(root_func, receiver)
+        if style is None:
             return None
         scope = self.scope
         methods = tuple(n for n in names if n is not None)
@@ -793,7 +813,8 @@ class _Builder:
                 if statement == "write" or (statement == "read" and kind == "unknown"):
                     kind = statement
         locking = any(n in LOCKING_READS for n in methods)
-        upsert = any(n in UPSERTS for n in methods)
+        upsert = any(UPSERT_PATTERN.search(n) for n in methods)
+        verbs: FrozenSet[str] = frozenset().union(*map(write_verbs, methods))
         function = scope.function
         db_call = DbCall(
             node=call,
@@ -805,49 +826,54 @@ class _Builder:
             function=function,
             caught=scope.caught,
             in_class_body=scope.class_depth > 0,
+            style=style,
+            write_verbs=verbs,
             id_args=self._id_args(links, function),
             owner_scoped=self._owner_scoped(links),
         )
         if kind == "write":
             db_call.arguments = tuple(self._write_arguments(links, names))
-            self._keyword_record(db_call, links, names)
+            if style == "orm":
+                self._keyword_record(db_call, links, names)
             function.writes.append(db_call)
         self.db_calls.append(db_call)
         self._db_call_of[id(call)] = db_call
         return db_call
 
-    def _is_db_root(self, root_func: ast.expr, receiver: Optional[ast.expr]) -> bool:
+    def _db_style(self, root_func: ast.expr, receiver: Optional[ast.expr]) -> Optional[str]:
+        """How the chain reaches the DB (SPEC section 1), or None if it does not."""
         cfg = self.config
         if receiver is root_func:  # chain rooted at a bare call f(...)
             if isinstance(root_func, ast.Name):
                 if root_func.id in DJANGO_SHORTCUTS:
-                    return True
+                    return "shortcut"
                 path = self.imports.get(root_func.id)
-                return path is not None and "." in path and cfg.db_modules(path.rsplit(".", 1)[0])
-            return False
+                if path is not None and "." in path and cfg.db_modules(path.rsplit(".", 1)[0]):
+                    return "module"  # from x.db.api import instance_get
+            return None
         if isinstance(root_func, ast.Attribute) and root_func.attr in DJANGO_SHORTCUTS:
-            return True
+            return "shortcut"
         if isinstance(receiver, ast.Name):
             path = self.imports.get(receiver.id)
             if path is not None and cfg.db_modules(path):
-                return True
-            return cfg.db_receivers(receiver.id)
+                return "module"
+            return "receiver" if cfg.db_receivers(receiver.id) else None
         if isinstance(receiver, ast.Attribute):
-            if cfg.db_receivers(receiver.attr):
-                return True
             base = receiver.value
             if isinstance(base, ast.Name):
                 if receiver.attr == "objects":
-                    return True
+                    return "orm"
                 if receiver.attr == "query" and base.id[:1].isupper():
-                    return True
+                    return "orm"
             text = dotted(receiver)
             if text is not None:
                 head, _, rest = text.partition(".")
                 path = self.imports.get(head)
                 if path is not None and cfg.db_modules(f"{path}.{rest}"):
-                    return True
-        return False
+                    return "module"
+            if cfg.db_receivers(receiver.attr):
+                return "receiver"
+        return None
 
     def _id_args(self, links: List[ast.Call], function: Function) -> Tuple[str, ...]:
         id_params = function.id_params
