@@ -316,6 +316,7 @@ class _Scope:
         self.returned_calls: Set[str] = set()
 
 
+_MATCH_CASE: Tuple[type, ...] = (ast.match_case,) if hasattr(ast, "match_case") else ()  # Python 3.10+
 _Work = Tuple[ast.AST, Optional[DbCall]]  # a node to visit, and the write whose arguments hold it
 _SKIP_FIELDS = frozenset({"ctx", "type_comment", "annotation", "returns", "kind"})
 _child_fields_cache: Dict[type, Tuple[str, ...]] = {}
@@ -416,7 +417,7 @@ class _Builder:
                     self.block(value)
                 else:
                     for item in value:
-                        if isinstance(item, ast.match_case):
+                        if isinstance(item, _MATCH_CASE):
                             self.expr(item.pattern)
                             if item.guard is not None:
                                 self.expr(item.guard)

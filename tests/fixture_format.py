@@ -20,6 +20,7 @@ Expectation = Tuple[int, str, Optional[int]]  # line, code, 1-based column or No
 _EXPECT = re.compile(r"#\s*(?:\+(\d+):\s*)?((?:ASA\d{3}(?::\d+)?\s*)+)$")
 _CODE = re.compile(r"(ASA\d{3})(?::(\d+))?")
 _OPTIONS = re.compile(r"^#\s*asa-options:\s*(.*)$")
+_MIN_PYTHON = re.compile(r"^#\s*asa-min-python:\s*(\d+)\.(\d+)\s*$", re.MULTILINE)
 
 
 def expectations(source: str) -> Set[Expectation]:
@@ -41,6 +42,12 @@ def options(source: str) -> List[str]:
     first = source.split("\n", 1)[0]
     match = _OPTIONS.match(first.strip())
     return shlex.split(match.group(1)) if match else []
+
+
+def min_python(source: str) -> Tuple[int, int]:
+    """A ``# asa-min-python: 3.12`` header: the fixture needs that Python to parse."""
+    match = _MIN_PYTHON.search("\n".join(source.split("\n", 3)[:3]))
+    return (int(match.group(1)), int(match.group(2))) if match else (3, 0)
 
 
 def option_values(argv: List[str]) -> Tuple[Dict[str, str], Dict[str, str]]:
