@@ -65,7 +65,9 @@ VOCABULARIES: Tuple[Vocabulary, ...] = (
         "authz-calls",
         ("can", "authorize", "enforce", "check_policy", "check_permission",
          "check_permissions", "has_perm", "has_perms", "has_permission",
-         "check_object_permissions", "assert_authorized"),
+         "check_object_permissions", "assert_authorized",
+         # beyond the spec's list: object-level permission methods seen in real Django apps
+         "can_*", "is_allowed*"),
         "names",
         "calls that prove an authorization check",
     ),

@@ -59,6 +59,7 @@ SQL_WRITE_KEYWORDS = frozenset(
 SQL_READ_KEYWORDS = frozenset({"select", "show", "explain", "describe", "values"})
 DJANGO_SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404"})
 CHECK_CALLS = frozenset({"exists", "count", "first", "one_or_none", "get", "obj_attr_is_set"})
+PRINCIPAL_PARAMS = frozenset({"user", "owner"})
 OWNER_KEYWORDS = frozenset({"project_id", "user_id", "owner", "owner_id", "tenant_id", "user"})
 LOCK_WORDS = ("lock", "mutex", "semaphore", "synchronized")
 SUPPRESS_NAMES = frozenset({"suppress"})
@@ -894,14 +895,26 @@ class _Builder:
         return tuple(found)
 
     def _owner_scoped(self, links: List[ast.Call]) -> bool:
+        """The read is scoped to the caller: ``project_id=context.project_id``, ``project_only=True``.
+
+        Django lookups through relations count by their last part
+        (``wishlist__owner=request.user``), and a parameter named ``user`` or
+        ``owner`` is the acting principal handed down by the view, not an id.
+        """
         for link in links:
             for keyword in link.keywords:
+                if keyword.arg is None:
+                    continue
+                value = keyword.value
                 if keyword.arg == "project_only":
-                    value = keyword.value
                     if isinstance(value, ast.Constant) and value.value is True:
                         return True
-                elif keyword.arg in OWNER_KEYWORDS and self._context_value(keyword.value):
-                    return True
+                elif keyword.arg.rsplit("__", 1)[-1] in OWNER_KEYWORDS:
+                    if self._context_value(value):
+                        return True
+                    if (isinstance(value, ast.Name) and value.id in PRINCIPAL_PARAMS
+                            and value.id in self.scope.function.params):
+                        return True
         return False
 
     def _write_arguments(self, links: List[ast.Call], names: List[Optional[str]]) -> Iterator[Value]:
