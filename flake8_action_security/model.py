@@ -72,6 +72,7 @@ RECEIVER_SELF = frozenset({"self", "cls"})
 
 TRACEBACK = "traceback"
 EXCEPTION = "exception"
+CLEAN = ""  # a local name last bound to a value that is neither
 
 
 @functools.lru_cache(maxsize=8192)
@@ -309,7 +310,7 @@ class _Scope:
         self.tainted: Dict[str, str] = {}
         self.validated: Set[str] = set()
         self.read_names: Dict[str, DbCall] = {}
-        self.statement_kinds: Dict[str, str] = {}
+        self.statements: Dict[str, "_Statement"] = {}
         self.bound_records: Dict[str, List[Tuple[Position, Record]]] = {}
         self.last_write_use: Dict[str, Tuple[Position, DbCall]] = {}
         self.returned_names: Set[str] = set()
@@ -419,10 +420,11 @@ class _Builder:
                 else:
                     for item in value:
                         if isinstance(item, _MATCH_CASE):
-                            self.expr(item.pattern)
-                            if item.guard is not None:
-                                self.expr(item.guard)
-                            self.block(item.body)
+                            case: Any = item
+                            self.expr(case.pattern)
+                            if case.guard is not None:
+                                self.expr(case.guard)
+                            self.block(case.body)
                         elif isinstance(item, ast.AST):
                             self.expr(item)
             elif isinstance(value, ast.AST):
@@ -594,7 +596,7 @@ class _Builder:
         record = self.record_of.get(id(inner))
         db_call = self._db_call_of.get(id(inner))
         taint = self._taint(value)
-        statement_kind = _statement_kind(inner, scope) if isinstance(inner, (ast.Call, ast.Constant)) else None
+        statement = _statement(inner, scope) if isinstance(inner, (ast.Call, ast.Constant)) else None
         for name in names:
             if record is not None:
                 scope.bound_records.setdefault(name, []).append((position, record))
@@ -602,12 +604,9 @@ class _Builder:
                 scope.read_names[name] = db_call
             else:
                 scope.read_names.pop(name, None)
-            if taint is not None:
-                scope.tainted[name] = taint
-            else:
-                scope.tainted.pop(name, None)
-            if statement_kind is not None:
-                scope.statement_kinds[name] = statement_kind
+            scope.tainted[name] = taint or CLEAN
+            if statement is not None:
+                scope.statements[name] = statement
             if isinstance(inner, ast.Call):
                 callee = self._helper_name(inner)
                 if callee is not None:
@@ -809,14 +808,21 @@ class _Builder:
                 break
             if method_kind == "read":
                 kind = "read"
+        verbs: FrozenSet[str] = frozenset().union(*map(write_verbs, methods))
+        names_seen = list(methods)
         for link, name in zip(reversed(links), names):
             if name in EXECUTE_METHODS and link.args:
-                statement = _statement_kind(link.args[0], scope)
-                if statement == "write" or (statement == "read" and kind == "unknown"):
-                    kind = statement
-        locking = any(n in LOCKING_READS for n in methods)
-        upsert = any(UPSERT_PATTERN.search(n) for n in methods)
-        verbs: FrozenSet[str] = frozenset().union(*map(write_verbs, methods))
+                statement = _statement(link.args[0], scope)
+                if statement is None:
+                    continue
+                names_seen.extend(statement.methods)
+                if statement.kind == "write":
+                    kind = "write"
+                    verbs = verbs | {statement.verb}
+                elif statement.kind == "read" and kind == "unknown":
+                    kind = "read"
+        locking = any(n in LOCKING_READS for n in names_seen)
+        upsert = any(UPSERT_PATTERN.search(n) for n in names_seen)
         function = scope.function
         db_call = DbCall(
             node=call,
@@ -1001,7 +1007,9 @@ class _Builder:
             if isinstance(node, ast.Name):
                 kind = scope.tainted.get(node.id)
                 if kind is None and self.config.traceback_names(node.id) and node.id not in self.imports:
-                    kind = TRACEBACK
+                    kind = TRACEBACK  # a parameter or global named like traceback text
+                elif kind == CLEAN:
+                    kind = None
                 if kind == TRACEBACK:
                     return TRACEBACK
                 found = found or kind
@@ -1242,30 +1250,49 @@ def _is_record_state(expr: ast.expr, scope: _Scope, by_node: Dict[int, DbCall]) 
     return isinstance(expr, ast.Call) and id(expr) in by_node
 
 
-def _statement_kind(expr: ast.expr, scope: _Scope) -> Optional[str]:
-    """How an ``execute`` argument reads or writes: SQL text or a statement construct."""
+@dataclass(frozen=True)
+class _Statement:
+    """What an ``execute`` argument does: its kind, verb, and the methods of its construct."""
+
+    kind: str  # "read", "write" or "unknown"
+    verb: str  # SQL keyword or construct name: "insert", "delete", "select" ...
+    methods: Tuple[str, ...] = ()  # e.g. ("insert", "values", "on_conflict_do_nothing")
+
+
+def _sql_statement(text: str) -> _Statement:
+    match = re.match(r"[\s(]*([A-Za-z]+)", text)
+    verb = match.group(1).lower() if match else ""
+    return _Statement(_sql_kind(text), verb)
+
+
+def _statement(expr: ast.expr, scope: _Scope) -> Optional[_Statement]:
+    """SQL text or a SQLAlchemy statement construct, as passed to ``execute``."""
     if isinstance(expr, ast.Constant):
-        return _sql_kind(expr.value) if isinstance(expr.value, str) else None
+        return _sql_statement(expr.value) if isinstance(expr.value, str) else None
     if isinstance(expr, ast.JoinedStr):
         head = expr.values[0] if expr.values else None
         if isinstance(head, ast.Constant) and isinstance(head.value, str):
-            return _sql_kind(head.value)
+            return _sql_statement(head.value)
         return None
     if isinstance(expr, ast.Name):
-        return scope.statement_kinds.get(expr.id)
+        return scope.statements.get(expr.id)
+    methods: List[str] = []
     node: ast.expr = expr
     while isinstance(node, ast.Call):
         name = _last_name(node.func)
-        if name in ("insert", "update", "delete"):
-            return "write"
-        if name == "select":
-            return "read"
         if name == "text" and node.args:
-            return _statement_kind(node.args[0], scope)
+            return _statement(node.args[0], scope)
+        if name is not None:
+            methods.append(name)
         func = node.func
         node = func.value if isinstance(func, ast.Attribute) else func
-    if isinstance(node, ast.Attribute) and node.attr in ("insert", "update", "delete"):
-        return "write"
+    if isinstance(node, ast.Attribute):
+        methods.append(node.attr)  # table.insert without a call, rare but seen
+    for name in reversed(methods):  # the construct is the innermost call: insert(t).values(...)
+        if name in ("insert", "update", "delete"):
+            return _Statement("write", name, tuple(reversed(methods)))
+        if name == "select":
+            return _Statement("read", name, tuple(reversed(methods)))
     return None
 
 
