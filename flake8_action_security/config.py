@@ -66,8 +66,9 @@ VOCABULARIES: Tuple[Vocabulary, ...] = (
         ("can", "authorize", "enforce", "check_policy", "check_permission",
          "check_permissions", "has_perm", "has_perms", "has_permission",
          "check_object_permissions", "assert_authorized",
-         # beyond the spec's list: object-level permission methods seen in real Django apps
-         "can_*", "is_allowed*"),
+         # beyond the spec's list, from reading real findings: object-level permission
+         # methods of Django apps, and nova's _check_instance_exists_in_project
+         "can_*", "is_allowed*", "*check*_in_project"),
         "names",
         "calls that prove an authorization check",
     ),
