@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_flake8_passes_on_the_project() -> None:
+    targets = [name for name in ("flake8_action_security", "tests", "bench") if (ROOT / name).is_dir()]
     proc = subprocess.run(
-        [sys.executable, "-m", "flake8", "flake8_action_security", "tests", "bench"],
+        [sys.executable, "-m", "flake8", *targets],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert (proc.returncode, proc.stdout) == (0, "")
