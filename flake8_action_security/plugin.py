@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import ast
 import argparse
-from typing import Any, ClassVar, Dict, Iterator, Optional, Tuple
+from typing import Any, ClassVar, Dict, Iterator, List, Optional, Tuple
 
 from . import __version__
+from .baseline import Baseline, add_baseline_options, baseline_from_options
 from .config import VOCABULARIES, Config, ConfigError, DEFAULT_CONFIG, build_config
 from .model import build_model
 from .rules import run_rules
@@ -36,9 +37,12 @@ class ActionSecurityChecker:
     name = "flake8-action-security"
     version = __version__
     config: ClassVar[Config] = DEFAULT_CONFIG
+    baseline: ClassVar[Optional[Baseline]] = None
 
-    def __init__(self, tree: ast.AST) -> None:
+    def __init__(self, tree: ast.AST, filename: str = "-", lines: Optional[List[str]] = None) -> None:
         self.tree = tree
+        self.filename = filename
+        self.lines = lines or []
 
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
@@ -56,15 +60,20 @@ class ActionSecurityChecker:
                 parse_from_config=True,
                 help=f"{vocab.help}, added to the defaults",
             )
+        add_baseline_options(option_manager)
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         try:
             cls.config = config_from_options(options)
+            cls.baseline = baseline_from_options(options)
         except ConfigError as exc:
             raise SystemExit(f"flake8-action-security: {exc}") from None
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         module = build_model(self.tree, self.config)
-        for finding in run_rules(module, self.config):
+        findings = run_rules(module, self.config)
+        if self.baseline is not None:
+            findings = self.baseline.apply(self.filename, self.lines, self.tree, findings)
+        for finding in findings:
             yield finding.line, finding.col, finding.message, type(self)

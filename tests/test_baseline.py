@@ -1,0 +1,184 @@
+"""Baselines: ``--asa-write-baseline`` records findings, ``--asa-baseline`` suppresses them."""
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import List, Tuple
+
+from flake8_action_security.baseline import fingerprints
+from flake8_action_security.rules import Finding
+
+SOURCE = textwrap.dedent(
+    """\
+    from myapp.db import api as db
+
+
+    class Widget:
+        def load(self, context, widget_id):
+            return db.widget_get(context, widget_id)
+
+
+    def names(context, name):
+        return db.widget_list(context, name)
+    """
+)
+MESSAGE_003 = (
+    "ASA003 database call 'db.widget_list' has no error handling; "
+    "catch the DB error and return a generic failure (CWE-755)"
+)
+
+
+def flake8(cwd: Path, *args: str) -> Tuple[int, List[str], str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select=ASA", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+    )
+    return proc.returncode, proc.stdout.splitlines(), proc.stderr
+
+
+def write_baseline(cwd: Path, *files: str) -> dict:
+    code, out, err = flake8(cwd, "--asa-write-baseline=./baseline.json", *files)
+    assert (code, out, err) == (0, [], "")
+    assert sorted(p.name for p in cwd.iterdir() if "baseline" in p.name) == ["baseline.json"]
+    data: dict = json.loads((cwd / "baseline.json").read_text(encoding="utf-8"))
+    return data
+
+
+def test_written_baseline_records_each_finding(tmp_path: Path) -> None:
+    (tmp_path / "widgets.py").write_text(SOURCE)
+    assert write_baseline(tmp_path, "widgets.py") == {
+        "version": 1,
+        "tool": "flake8-action-security",
+        "files": {
+            "widgets.py": [
+                {"code": "ASA001", "function": "Widget.load",
+                 "line": "return db.widget_get(context, widget_id)", "count": 1},
+                {"code": "ASA003", "function": "Widget.load",
+                 "line": "return db.widget_get(context, widget_id)", "count": 1},
+                {"code": "ASA003", "function": "names",
+                 "line": "return db.widget_list(context, name)", "count": 1},
+            ]
+        },
+    }
+
+
+def test_inserted_lines_then_a_new_defect(tmp_path: Path) -> None:
+    path = tmp_path / "widgets.py"
+    path.write_text(SOURCE)
+    write_baseline(tmp_path, "widgets.py")
+
+    path.write_text('"""Widgets."""\nimport logging\n\nLOG = logging.getLogger(__name__)\n' + SOURCE)
+    assert flake8(tmp_path, "--asa-baseline=./baseline.json", "widgets.py") == (0, [], "")
+
+    path.write_text(path.read_text() + "\n\ndef more_names(context, name):\n    return db.widget_list(context, name)\n")
+    assert flake8(tmp_path, "--asa-baseline=./baseline.json", "widgets.py") == (
+        1, [f"widgets.py:18:12: {MESSAGE_003}"], ""
+    )
+    # without the baseline everything is back
+    code, out, _ = flake8(tmp_path, "widgets.py")
+    assert (code, len(out)) == (1, 4)
+
+
+def test_deleted_lines_and_reindented_code(tmp_path: Path) -> None:
+    path = tmp_path / "widgets.py"
+    path.write_text('"""Widgets."""\n\n\n' + SOURCE)
+    write_baseline(tmp_path, "widgets.py")
+    spaced = SOURCE.replace("    return db.widget_list(context, name)", "\treturn   db.widget_list(context,  name)")
+    path.write_text(spaced)
+    assert flake8(tmp_path, "--asa-baseline=./baseline.json", "widgets.py") == (0, [], "")
+
+
+def test_one_entry_absorbs_one_finding(tmp_path: Path) -> None:
+    path = tmp_path / "widgets.py"
+    path.write_text(SOURCE)
+    write_baseline(tmp_path, "widgets.py")
+    path.write_text(SOURCE.replace(
+        "    return db.widget_list(context, name)\n",
+        "    db.widget_list(context, name)\n    return db.widget_list(context, name)\n"
+        "    return db.widget_list(context, name)\n",
+    ))
+    # the statement's text differs ('return' or not); the two identical returns share one entry
+    assert flake8(tmp_path, "--asa-baseline=./baseline.json", "widgets.py") == (
+        1, [f"widgets.py:10:5: {MESSAGE_003}", f"widgets.py:12:12: {MESSAGE_003}"], ""
+    )
+
+
+def test_the_same_line_in_another_function_is_new(tmp_path: Path) -> None:
+    path = tmp_path / "widgets.py"
+    path.write_text(SOURCE)
+    write_baseline(tmp_path, "widgets.py")
+    path.write_text(SOURCE.replace("def names(", "def renamed("))
+    assert flake8(tmp_path, "--asa-baseline=./baseline.json", "widgets.py") == (
+        1, [f"widgets.py:10:12: {MESSAGE_003}"], ""
+    )
+
+
+def test_parallel_workers_write_one_baseline(tmp_path: Path) -> None:
+    files = [f"mod{i}.py" for i in range(6)]
+    for name in files:
+        (tmp_path / name).write_text(SOURCE)
+    data = write_baseline(tmp_path, "-j", "2", *files)
+    assert sorted(data["files"]) == files
+    assert all(len(entries) == 3 for entries in data["files"].values())
+    assert flake8(tmp_path, "-j", "2", "--asa-baseline=./baseline.json", *files) == (0, [], "")
+
+
+def test_paths_are_relative_to_the_baseline_file(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "widgets.py").write_text(SOURCE)
+    data = write_baseline(tmp_path, "pkg")
+    assert list(data["files"]) == ["pkg/widgets.py"]
+    # run from inside pkg/, pointing at the same baseline
+    assert flake8(tmp_path / "pkg", "--asa-baseline=../baseline.json", "widgets.py") == (0, [], "")
+
+
+def test_config_file_option(tmp_path: Path) -> None:
+    (tmp_path / "widgets.py").write_text(SOURCE)
+    write_baseline(tmp_path, "widgets.py")
+    (tmp_path / "setup.cfg").write_text("[flake8]\nasa-baseline = ./baseline.json\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "flake8", "--select=ASA", "widgets.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_unreadable_baseline_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "widgets.py").write_text(SOURCE)
+    code, out, err = flake8(tmp_path, "--asa-baseline=./missing.json", "widgets.py")
+    assert (code, out) == (1, [])
+    assert err.splitlines() == [
+        f"flake8-action-security: --asa-baseline: cannot read '{tmp_path / 'missing.json'}': "
+        "No such file or directory"
+    ]
+    (tmp_path / "bad.json").write_text('{"version": 1, "files": {"widgets.py": [{"code": 1}]}}')
+    code, out, err = flake8(tmp_path, "--asa-baseline=./bad.json", "widgets.py")
+    assert (code, out, len(err.splitlines())) == (1, [], 1)
+    assert err.startswith("flake8-action-security: --asa-baseline: ")
+    assert "is not a baseline file" in err
+
+
+def test_enclosing_function_names() -> None:
+    source = textwrap.dedent(
+        """\
+        x = 1
+        class A:
+            y = 2
+            @decorate
+            def f(self):
+                def g():
+                    return 3
+                return 4
+        async def h():
+            return 5
+        """
+    )
+    lines = source.splitlines(keepends=True)
+    findings = [Finding(line, 0, "ASA003", "m") for line in (1, 3, 4, 7, 8, 10)]
+    assert [function for _, function, _ in fingerprints(ast.parse(source), lines, findings)] == [
+        "", "A", "A.f", "A.f.g", "A.f", "h",
+    ]
