@@ -320,14 +320,20 @@ class _Scope:
 
 _MATCH_CASE: Tuple[type, ...] = (ast.match_case,) if hasattr(ast, "match_case") else ()  # Python 3.10+
 _Work = Tuple[ast.AST, Optional[DbCall]]  # a node to visit, and the write whose arguments hold it
-_SKIP_FIELDS = frozenset({"ctx", "type_comment", "annotation", "returns", "kind"})
+# Fields that never hold a node worth visiting: contexts, operators, annotations,
+# and the plain strings and numbers of names, attributes and flags.
+_SKIP_FIELDS = frozenset({
+    "ctx", "op", "ops", "type_comment", "annotation", "returns", "kind", "attr", "id", "arg",
+    "conversion", "is_async", "level", "module", "names", "kwd_attrs", "name", "asname",
+})
 _child_fields_cache: Dict[type, Tuple[str, ...]] = {}
 
 
 def _child_fields(cls: type) -> Tuple[str, ...]:
     fields = _child_fields_cache.get(cls)
     if fields is None:
-        fields = tuple(f for f in cls._fields if f not in _SKIP_FIELDS)  # type: ignore[attr-defined]
+        # Anything without _fields (a str or bool left in an unexpected field) has no children.
+        fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _SKIP_FIELDS)
         _child_fields_cache[cls] = fields
     return fields
 
@@ -705,6 +711,7 @@ class _Builder:
         stack: List[_Work] = [(root, write)]
         pop, push = stack.pop, stack.append
         scope = self.scope
+        fields_of = _child_fields_cache
         while stack:
             node, write = pop()
             cls = type(node)
@@ -723,13 +730,18 @@ class _Builder:
             elif cls is ast.Lambda:
                 self.pending_lambdas.append((node, scope))  # type: ignore[arg-type]
                 continue
-            for name in _child_fields(cls):
+            fields = fields_of.get(cls)
+            if fields is None:
+                fields = _child_fields(cls)
+            for name in fields:
                 value = getattr(node, name)
+                if value is None:
+                    continue
                 if value.__class__ is list:
                     for item in reversed(value):
-                        if item is not None and not isinstance(item, str):
+                        if item is not None:
                             push((item, write))
-                elif value is not None and isinstance(value, ast.AST):
+                else:
                     push((value, write))
 
     def _call(self, call: ast.Call, write: Optional[DbCall], push: Callable[[_Work], None]) -> None:
