@@ -848,8 +848,9 @@ class _Builder:
             in_class_body=scope.class_depth > 0,
             style=style,
             write_verbs=verbs,
-            id_args=self._id_args(links, function),
-            owner_scoped=self._owner_scoped(links),
+            # ids and owner scoping matter for reads only (ASA001); writes skip the link scan
+            id_args=self._id_args(links, function) if kind == "read" else (),
+            owner_scoped=kind == "read" and self._owner_scoped(links),
         )
         if kind == "write":
             db_call.arguments = tuple(self._write_arguments(links, names))
