@@ -61,10 +61,15 @@ def add_baseline_options(option_manager: Any) -> None:
 # --- fingerprints ---
 
 
+def normalised_text(text: str) -> str:
+    """A line's text with runs of whitespace collapsed to one space (shared with SARIF)."""
+    return " ".join(text.split())
+
+
 def normalised_line(lines: Sequence[str], line: int) -> str:
-    """Line ``line`` (1-based) with runs of whitespace collapsed to one space."""
+    """Line ``line`` (1-based), normalised."""
     if 1 <= line <= len(lines):
-        return " ".join(lines[line - 1].split())
+        return normalised_text(lines[line - 1])
     return ""
 
 

@@ -176,10 +176,6 @@ class Function:
     writes: List["DbCall"] = field(default_factory=list)  # in source order
 
     @property
-    def is_module(self) -> bool:
-        return isinstance(self.node, ast.Module)
-
-    @property
     def is_private(self) -> bool:
         """One leading underscore: an internal helper (dunders are not)."""
         return self.name.startswith("_") and not self.name.startswith("__")
@@ -237,9 +233,6 @@ class Check:
     for_update: bool  # a locking read feeds the test
     first_write: int  # index into function.writes
     stop_write: int = -1  # end (exclusive) of the writes that follow the check
-
-    def following_writes(self) -> List["DbCall"]:
-        return self.function.writes[self.first_write:self.stop_write]
 
 
 @dataclass(eq=False)

@@ -27,6 +27,7 @@ from flake8.statistics import Statistics
 from flake8.violation import Violation
 
 from . import __version__
+from .baseline import normalised_text
 from .messages import RULES, Rule
 from .rule_docs import read_rule_page
 
@@ -117,11 +118,6 @@ def _artifact_location(path: str) -> Json:
     if os.path.isabs(path):  # outside the working directory
         return {"uri": Path(path).as_uri()}
     return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
-
-
-def normalised_text(text: str) -> str:
-    """A line's text with runs of whitespace collapsed to one space."""
-    return " ".join(text.split())
 
 
 def fingerprint(code: str, path: str, text: str, occurrence: int) -> str:
