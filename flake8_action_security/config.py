@@ -36,48 +36,67 @@ VOCABULARIES: Tuple[Vocabulary, ...] = (
     ),
     Vocabulary(
         "db-receivers",
-        ("db", "db_api", "dbapi", "session", "db_session", "sess", "conn",
-         "connection", "cursor", "cur", "engine"),
+        ("session", "db_session", "_session", "Session", "conn", "connection",
+         "cursor", "cur", "engine", "db", "db_api", "dbapi"),
         "names",
-        "last identifiers of receivers whose methods are DB calls",
+        "last identifiers of receivers whose methods are DB calls (in a module that talks to a database)",
     ),
     Vocabulary(
         "context-names",
         ("context", "ctx", "_context", "request", "req"),
         "names",
-        "names whose attributes are request-context values",
+        "names of the request or request-context object (never raw input themselves)",
     ),
     Vocabulary(
         "id-params",
-        (r"(^|_)(id|ids|uuid|uuids|pk|key)$",),
+        (r"(^|_)(id|ids|uuid|uuids|pk)$",),
         "regex",
-        "regular expression for parameter names that carry a caller-supplied id",
+        "regular expression for names that carry a caller-supplied id",
     ),
     Vocabulary(
         "authz-decorators",
-        ("require_context", "require_admin_context", "login_required",
-         "permission_required", "user_passes_test", "authorize", "authorized",
-         "admin_required", "roles_required", "auth_required"),
+        ("permission_required", "require_admin_context", "admin_required", "authorize", "authorized",
+         "roles_required", "require_any_permission", "require_admin_access",
+         "has_access", "protect", "user_passes_test"),
         "names",
-        "decorators that prove an authorization check",
+        "decorators that make a permission check (authentication-only decorators do not count)",
     ),
     Vocabulary(
         "authz-calls",
-        ("can", "authorize", "enforce", "check_policy", "check_permission",
-         "check_permissions", "has_perm", "has_perms", "has_permission",
-         "check_object_permissions", "assert_authorized",
-         # beyond the spec's list, from reading real findings: object-level permission
-         # methods of Django apps, and nova's _check_instance_exists_in_project
-         "can_*", "is_allowed*", "*check*_in_project"),
+        ("can", "authorize", "authorize_*", "enforce", "check_policy", "check_access",
+         "has_perm", "has_perms", "has_permission", "has_*_permission",
+         "user_has_permission*", "permissions_for_user", "can_*", "is_allowed*",
+         "check_object_permissions", "assert_authorized", "*check*_in_project",
+         # beyond the spec's list: the v1 names real code still uses
+         "check_permission", "check_permissions"),
         "names",
-        "calls that prove an authorization check",
+        "calls that make a permission check",
+    ),
+    Vocabulary(
+        "owner-keywords",
+        ("project_id", "user_id", "owner", "owner_id", "tenant_id", "user",
+         "created_by", "event", "organization", "account"),
+        "names",
+        "lookup keywords that scope a read to the caller when given a trusted value",
+    ),
+    Vocabulary(
+        "query-helpers",
+        ("model_query", "*_get_query", "_*_query"),
+        "names",
+        "functions whose result starts a DB query chain",
     ),
     Vocabulary(
         "validators",
-        ("validate*", "*_validator", "check_*", "sanitize*", "clean*",
-         "is_uuid_like", "assert_valid*"),
+        ("validate*", "_validate*", "*_validator", "check_*", "sanitize*", "clean*",
+         "is_uuid_like", "assert_valid*", "full_clean"),
         "names",
         "calls that validate the values passed to them",
+    ),
+    Vocabulary(
+        "validation-decorators",
+        ("schema", "use_kwargs", "use_args"),
+        "names",
+        "handler decorators that validate the request body",
     ),
     Vocabulary(
         "db-exceptions",
@@ -86,6 +105,12 @@ VOCABULARIES: Tuple[Vocabulary, ...] = (
          "NoResultFound", "MultipleObjectsReturned"),
         "names",
         "exception names whose handlers count as DB error handling",
+    ),
+    Vocabulary(
+        "notfound-exceptions",
+        ("*NotFound", "*DoesNotExist", "NoResultFound", "Http404", "ObjectDoesNotExist"),
+        "names",
+        "exceptions that mean a missing row",
     ),
     Vocabulary(
         "error-decorators",
@@ -102,10 +127,34 @@ VOCABULARIES: Tuple[Vocabulary, ...] = (
     ),
     Vocabulary(
         "lock-decorators",
-        ("synchronized", "locked", "serialized", "with_lock"),
+        ("synchronized", "*locked*", "serialized", "with_lock", "*_lock"),
         "names",
         "decorators that serialize a function",
     ),
+    Vocabulary(
+        "entry-decorators",
+        ("route", "get", "post", "put", "patch", "delete", "api_route", "websocket",
+         "expose", "action", "api_view", "response", "expected_errors"),
+        "names",
+        "decorators that make a function a request handler",
+    ),
+    Vocabulary(
+        "entry-bases",
+        ("*View", "*ViewSet", "*APIView", "*Mixin", "MethodView", "Resource", "*Controller",
+         "*Handler"),
+        "names",
+        "base classes whose methods are request handlers",
+    ),
+)
+
+CONFIDENCE_LEVELS: Tuple[str, ...] = ("low", "medium", "high")
+SCOPES: Tuple[str, ...] = ("file", "project")
+# Options that are one word, not a vocabulary: (name, default, help).
+SETTINGS: Tuple[Tuple[str, str, str], ...] = (
+    ("confidence", "medium",
+     "lowest confidence reported: low (the review lens), medium or high"),
+    ("scope", "project",
+     "file: judge each file alone; project: also follow calls across the project"),
 )
 
 _NAME_ITEM = re.compile(r"^[A-Za-z_*?\[][A-Za-z0-9_*?\[\]!]*$")
@@ -184,12 +233,22 @@ class Config:
     error_decorators: Matcher
     traceback_names: Matcher
     lock_decorators: Matcher
+    owner_keywords: Matcher
+    query_helpers: Matcher
+    validation_decorators: Matcher
+    notfound_exceptions: Matcher
+    entry_decorators: Matcher
+    entry_bases: Matcher
+    confidence: str = "medium"  # the lowest level reported
+    scope: str = "project"
     raw: Mapping[str, Tuple[str, ...]] = field(default_factory=dict, compare=False)
 
 
 def build_config(
     replace: Optional[Mapping[str, Optional[str]]] = None,
     extend: Optional[Mapping[str, Optional[str]]] = None,
+    confidence: Optional[str] = None,
+    scope: Optional[str] = None,
 ) -> Config:
     """Build a Config from raw option strings keyed by vocabulary name.
 
@@ -222,7 +281,15 @@ def build_config(
             matchers[attr] = _regex_matcher(vocab.name, items)
         else:
             matchers[attr] = _glob_matcher(items)
-    return Config(raw=raw, **matchers)
+    confidence = (confidence or "medium").strip().lower()
+    if confidence not in CONFIDENCE_LEVELS:
+        raise ConfigError(
+            f"--asa-confidence: {confidence!r} is not one of {', '.join(CONFIDENCE_LEVELS)}"
+        )
+    scope = (scope or "project").strip().lower()
+    if scope not in SCOPES:
+        raise ConfigError(f"--asa-scope: {scope!r} is not one of {', '.join(SCOPES)}")
+    return Config(raw=raw, confidence=confidence, scope=scope, **matchers)
 
 
 DEFAULT_CONFIG = build_config()

@@ -19,7 +19,8 @@ class Rule:
     fix: str  # what to do, one clause
 
     def format(self, **values: object) -> str:
-        return f"{self.code} {self.template.format(**values)}; {self.fix} (CWE-{self.cwe})"
+        fix = self.fix.format(**values)
+        return f"{self.code} {self.template.format(**values)}; {fix} (CWE-{self.cwe})"
 
     @property
     def cwe_id(self) -> str:
@@ -31,7 +32,7 @@ ASA001 = Rule(
     "asa-unauthorized-fetch",
     639,
     "record fetched by caller-supplied id without authorization",
-    "database read {call} fetches by caller-supplied {ident} with no authorization check",
+    "database read {call} fetches by {origin} {ident}{why} with no authorization check",
     "check the caller's rights first (e.g. context.can(...)) or scope the query "
     "to the caller's project or user",
 )
@@ -40,7 +41,7 @@ ASA002 = Rule(
     "asa-unvalidated-record",
     20,
     "unvalidated external input packed into a DB write",
-    "record written by {write} packs unvalidated {sources}",
+    "record written by {write}{why} packs unvalidated {sources}",
     "validate or convert each value before it reaches the database",
 )
 ASA003 = Rule(
@@ -48,8 +49,8 @@ ASA003 = Rule(
     "asa-unhandled-db-error",
     755,
     "DB call without error handling",
-    "database call {call} has no error handling",
-    "catch the DB error and return a generic failure",
+    "database call {call} {what}",
+    "{fix}",
 )
 ASA004 = Rule(
     "ASA004",
@@ -64,7 +65,7 @@ ASA005 = Rule(
     "asa-check-then-act",
     367,
     "check-then-act race on a record",
-    "existence check then {write} (line {line}) without a lock or atomic upsert",
+    "{check} then {write} (line {line}) without a lock or atomic upsert",
     "use an upsert or catch the duplicate-entry error",
 )
 

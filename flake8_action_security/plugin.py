@@ -7,7 +7,7 @@ from typing import Any, ClassVar, Dict, Iterator, List, Optional, Tuple
 
 from . import __version__
 from .baseline import Baseline, add_baseline_options, baseline_from_options
-from .config import VOCABULARIES, Config, ConfigError, DEFAULT_CONFIG, build_config
+from .config import SETTINGS, VOCABULARIES, Config, ConfigError, DEFAULT_CONFIG, build_config
 from .model import build_model
 from .rules import run_rules
 
@@ -20,7 +20,8 @@ def config_from_options(options: argparse.Namespace) -> Config:
         attr = vocab.name.replace("-", "_")
         replace[vocab.name] = _as_text(getattr(options, f"asa_{attr}", None))
         extend[vocab.name] = _as_text(getattr(options, f"asa_extend_{attr}", None))
-    return build_config(replace, extend)
+    settings = {name: _as_text(getattr(options, f"asa_{name}", None)) for name, _, _ in SETTINGS}
+    return build_config(replace, extend, **settings)
 
 
 def _as_text(value: Any) -> Optional[str]:
@@ -59,6 +60,10 @@ class ActionSecurityChecker:
                 default=None,
                 parse_from_config=True,
                 help=f"{vocab.help}, added to the defaults",
+            )
+        for name, default, text in SETTINGS:
+            option_manager.add_option(
+                f"--asa-{name}", default=None, parse_from_config=True, help=f"{text} (default: {default})"
             )
         add_baseline_options(option_manager)
 

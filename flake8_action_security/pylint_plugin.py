@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from pylint.checkers import BaseRawFileChecker
 
-from .config import VOCABULARIES, Config, ConfigError
+from .config import SETTINGS, VOCABULARIES, Config, ConfigError
 from .messages import RULES, RULES_BY_CODE
 from .model import build_model
 from .plugin import config_from_options
@@ -72,6 +72,11 @@ def _options() -> Options:
                 "help": f"{vocab.help}, added to the defaults",
             },
         ))
+    for name, default, text in SETTINGS:
+        options.append((
+            f"asa-{name}",
+            {"default": None, "type": "string", "metavar": "<word>", "help": f"{text} (default: {default})"},
+        ))
     return tuple(options)
 
 
@@ -81,6 +86,7 @@ def _option_values(namespace: Any) -> Tuple[Optional[object], ...]:
         attr = vocab.name.replace("-", "_")
         values.append(getattr(namespace, f"asa_{attr}", None))
         values.append(getattr(namespace, f"asa_extend_{attr}", None))
+    values.extend(getattr(namespace, f"asa_{name}", None) for name, _, _ in SETTINGS)
     return tuple(values)
 
 

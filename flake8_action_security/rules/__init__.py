@@ -1,10 +1,12 @@
-"""The five rules; each is a pure function ``(module, config) -> findings``."""
+"""The five rules; each is a pure function ``(module, config) -> findings`` with a confidence."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, List, NamedTuple, Tuple
+from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from ..config import Config
 from ..model import Module
+
+LEVELS: Dict[str, int] = {"low": 0, "medium": 1, "high": 2}
 
 
 class Finding(NamedTuple):
@@ -12,6 +14,7 @@ class Finding(NamedTuple):
     col: int  # 0-based, as ast gives it
     code: str
     message: str
+    confidence: str = "medium"  # "low", "medium" or "high" (SPEC section 0)
 
 
 RuleFunction = Callable[[Module, Config], Iterable[Finding]]
@@ -30,15 +33,14 @@ def _all_rules() -> Tuple[RuleFunction, ...]:
 ALL_RULES: Tuple[RuleFunction, ...] = _all_rules()
 
 
-def run_rules(module: Module, config: Config) -> List[Finding]:
-    """Every finding of every rule, deduplicated and in a stable order."""
-    seen = set()
-    findings = []
+def run_rules(module: Module, config: Config, threshold: Optional[str] = None) -> List[Finding]:
+    """Every finding at or above the threshold (default: the configured one), one per (line, col, code)."""
+    floor = LEVELS[threshold or config.confidence]
+    best: Dict[Tuple[int, int, str], Finding] = {}
     for rule in ALL_RULES:
         for finding in rule(module, config):
             key = (finding.line, finding.col, finding.code)
-            if key not in seen:
-                seen.add(key)
-                findings.append(finding)
-    findings.sort()
-    return findings
+            kept = best.get(key)
+            if kept is None or LEVELS[finding.confidence] > LEVELS[kept.confidence]:
+                best[key] = finding
+    return sorted(f for f in best.values() if LEVELS[f.confidence] >= floor)

@@ -1,12 +1,13 @@
 """ASA002: unvalidated external input packed into a record written to the DB (CWE-20)."""
 from __future__ import annotations
 
-from typing import Iterator, List
+from typing import Iterator, List, Sequence
 
 from ..config import Config
 from ..messages import ASA002, quote
-from ..model import Module
-from . import Finding
+from ..model import ORIGIN_RANK, Function, Module, Value
+from . import LEVELS, Finding
+from .confidence import handler_phrase, value_level
 
 MAX_NAMED_SOURCES = 3
 
@@ -17,26 +18,30 @@ def _sources_text(sources: List[str]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+def _finding(line: int, col: int, write: str, values: Sequence[Value], function: Function,
+             module: Module) -> Finding:
+    level = max((value_level(function, v.origin, module) for v in values), key=LEVELS.__getitem__)
+    ordered = sorted(values, key=lambda v: -ORIGIN_RANK.get(v.origin or "", 0))
+    sources = [v.source for v in ordered if v.source is not None]
+    why = handler_phrase(function) if level != "low" else ""
+    return Finding(line, col, ASA002.code,
+                   ASA002.format(write=quote(write), sources=_sources_text(sources), why=why), level)
+
+
 def check(module: Module, config: Config) -> Iterator[Finding]:
     for record in module.records:
         if record.reaches is None:
             continue
-        offending = [v for v in record.values if v.source is not None]
+        offending = [v for v in record.values if v.origin is not None]
         if not offending:
             continue
         if record.form == "keywords":
             line, col = offending[0].position
         else:
             line, col = record.node.lineno, record.node.col_offset
-        sources = [v.source for v in offending if v.source is not None]
-        yield Finding(
-            line, col, ASA002.code,
-            ASA002.format(write=quote(record.reaches.name), sources=_sources_text(sources)),
-        )
-    for store in module.subscript_stores:
-        if store.reaches is None or store.value.source is None:
+        yield _finding(line, col, record.reaches.name, offending, record.function, module)
+    for store in module.stores:
+        if store.reaches is None or store.value.origin is None:
             continue
-        yield Finding(
-            store.node.lineno, store.node.col_offset, ASA002.code,
-            ASA002.format(write=quote(store.reaches.name), sources=_sources_text([store.value.source])),
-        )
+        yield _finding(store.node.lineno, store.node.col_offset, store.reaches.name, [store.value],
+                       store.function, module)

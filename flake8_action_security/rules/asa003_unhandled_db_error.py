@@ -1,27 +1,55 @@
-"""ASA003: a DB-layer call with no error handling around it (CWE-755)."""
+"""ASA003: a DB failure left unhandled: missing row, swallowed write, no handler (CWE-755)."""
 from __future__ import annotations
 
 from typing import FrozenSet, Iterator
 
 from ..config import Config
 from ..messages import ASA003, quote
-from ..model import DbCall, Module
+from ..model import REQUEST, DbCall, Module
 from . import Finding
+from .confidence import handler_of
 
 BROAD_EXCEPTIONS = frozenset({"*", "Exception", "BaseException"})
+# Decorators that map a missing row to a 404 on the way out.
+NOTFOUND_MAPPERS = frozenset({"expected_errors", "errorhandler"})
 
 
 def handles_db_errors(caught: FrozenSet[str], config: Config) -> bool:
     return any(name in BROAD_EXCEPTIONS or config.db_exceptions(name) for name in caught)
 
 
-def is_handled(call: DbCall, config: Config) -> bool:
-    return call.function.error_decorated or handles_db_errors(call.caught, config)
+def _handles_missing_row(call: DbCall, config: Config) -> bool:
+    if any(name in BROAD_EXCEPTIONS or config.notfound_exceptions(name) for name in call.caught):
+        return True
+    function = call.function
+    while function is not None:
+        if any(d in NOTFOUND_MAPPERS for d in function.decorators):
+            return True
+        function = function.parent  # type: ignore[assignment]
+    return False
 
 
 def check(module: Module, config: Config) -> Iterator[Finding]:
     for call in module.db_calls:
-        if call.in_class_body or is_handled(call, config):
+        if not call.executes or call.in_class_body or call.handled_lookup:
             continue
         line, col = call.position
-        yield Finding(line, col, ASA003.code, ASA003.format(call=quote(call.name)))
+        handled = call.function.error_decorated or handles_db_errors(call.caught, config)
+        if call.raising and call.key_origin is not None and not _handles_missing_row(call, config):
+            handler = handler_of(call.function)
+            level = "high" if call.key_origin == REQUEST and handler is not None else "low"
+            where = f" in request handler '{handler.qualname}'" if handler is not None and level == "high" else ""
+            yield Finding(line, col, ASA003.code,
+                          ASA003.format(call=quote(call.name), what="raises when the row is missing" + where,
+                                        fix="catch the not-found error and answer 404"), level)
+        elif handled:
+            if call.swallowed and call.kind == "write":
+                yield Finding(line, col, ASA003.code,
+                              ASA003.format(call=quote(call.name),
+                                            what="is inside a handler that only logs or passes, so a failed "
+                                                 "write is silently lost",
+                                            fix="re-raise, roll back or return an error"), "medium")
+        else:
+            yield Finding(line, col, ASA003.code,
+                          ASA003.format(call=quote(call.name), what="has no error handling",
+                                        fix="catch the DB error and return a generic failure"), "low")

@@ -5,7 +5,8 @@ from typing import Iterator
 
 from ..config import Config
 from ..messages import ASA004, quote
-from ..model import TRACEBACK, Module, Value, render
+from ..model import TRACEBACK, Module, Value
+from ..syntax import render
 from . import Finding
 
 
@@ -13,11 +14,9 @@ def _what(value: Value) -> str:
     return "traceback text" if value.taint == TRACEBACK else "exception details"
 
 
-def _finding(value: Value, line: int, col: int, sink: str) -> Finding:
-    return Finding(
-        line, col, ASA004.code,
-        ASA004.format(what=_what(value), expr=quote(render(value.expr), 40), sink=sink),
-    )
+def _finding(value: Value, line: int, col: int, sink: str, level: str) -> Finding:
+    return Finding(line, col, ASA004.code,
+                   ASA004.format(what=_what(value), expr=quote(render(value.expr), 40), sink=sink), level)
 
 
 def check(module: Module, config: Config) -> Iterator[Finding]:
@@ -27,18 +26,18 @@ def check(module: Module, config: Config) -> Iterator[Finding]:
         sink = f"is stored in the database by {quote(record.reaches.name)}"
         for value in record.values:
             if value.taint is not None:
-                yield _finding(value, *value.position, sink)
-    for store in module.subscript_stores:
+                yield _finding(value, *value.position, sink, "medium")
+    for store in module.stores:
         if store.reaches is not None and store.value.taint is not None:
             sink = f"is stored in the database by {quote(store.reaches.name)}"
-            yield _finding(store.value, store.node.lineno, store.node.col_offset, sink)
+            yield _finding(store.value, *store.value.position, sink, "medium")
     for call in module.db_calls:
         sink = f"is stored in the database by {quote(call.name)}"
         for value in call.arguments:
             if value.taint is not None:
-                yield _finding(value, *value.position, sink)
+                yield _finding(value, *value.position, sink, "medium")
     for response in module.responses:
         sink = f"is sent to the client in {quote(response.name)}"
         for value in response.values:
-            if value.taint == TRACEBACK:
-                yield _finding(value, *value.position, sink)
+            level = "high" if value.taint == TRACEBACK or value.db_error else "low"
+            yield _finding(value, *value.position, sink, level)

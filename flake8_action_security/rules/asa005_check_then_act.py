@@ -1,51 +1,61 @@
-"""ASA005: an existence check followed by a write with no lock or upsert (CWE-367)."""
+"""ASA005: a check on a record followed by a create or state write with no lock or upsert (CWE-367)."""
 from __future__ import annotations
 
-import bisect
-from typing import Dict, Iterator, List
+from typing import Iterator, Optional
 
 from ..config import Config
 from ..messages import ASA005, quote
-from ..model import REMOVAL_VERBS, DbCall, Function, Module
+from ..model import Check, DbCall, Module
 from . import Finding
+from .confidence import handler_of
 
 DUPLICATE_ERRORS = ("DBDuplicateEntry", "IntegrityError")
+REMOVAL_VERBS = frozenset({"delete", "destroy", "remove", "purge", "archive"})
+NOT_THE_WRITE = frozenset({"commit", "flush"})
+KIND_TEXT = {"absence": "existence check", "state": "state check", "memory": "in-memory check"}
 
 
 def _catches_duplicates(call: DbCall) -> bool:
     return any(name in DUPLICATE_ERRORS or "Duplicate" in name for name in call.caught)
 
 
-def _only_removes(call: DbCall) -> bool:
-    return bool(call.write_verbs) and call.write_verbs <= REMOVAL_VERBS
+def _racy(check: Check, write: DbCall) -> bool:
+    if write.upsert or _catches_duplicates(write) or not write.methods or write.methods[-1] in NOT_THE_WRITE:
+        return False
+    if write.write_verbs and write.write_verbs <= REMOVAL_VERBS:
+        return False
+    if write.insert:
+        return True
+    if check.kind == "state" and check.state_field is not None:
+        return check.state_field in write.fields and check.state_field not in write.filter_fields
+    return False
 
 
-def _racy_writes(function: Function) -> List[int]:
-    """Indexes into function.writes of the creates and updates that nothing makes atomic."""
-    return [
-        index for index, write in enumerate(function.writes)
-        if not write.upsert and not _catches_duplicates(write) and not _only_removes(write)
-    ]
+def _first_racy_write(check: Check) -> Optional[DbCall]:
+    writes = check.function.writes
+    stop = check.stop_write if check.stop_write >= 0 else len(writes)
+    for write in writes[check.first_write:stop]:
+        if _racy(check, write):
+            return write
+    return None
 
 
 def check(module: Module, config: Config) -> Iterator[Finding]:
-    racy: Dict[int, List[int]] = {}
     blamed = set()  # a write is named by one check only: the first unguarded one before it
     for chk in module.checks:
         function = chk.function
         if chk.locked or chk.for_update or function.lock_decorated:
             continue
-        indexes = racy.get(id(function))
-        if indexes is None:
-            indexes = racy[id(function)] = _racy_writes(function)
-        at = bisect.bisect_left(indexes, chk.first_write)
-        if at == len(indexes) or indexes[at] >= chk.stop_write:
-            continue
-        write = function.writes[indexes[at]]
-        if id(write) in blamed:
+        write = _first_racy_write(chk)
+        if write is None or id(write) in blamed:
             continue
         blamed.add(id(write))
+        if chk.kind == "memory":
+            level = "low"
+        else:
+            level = "high" if handler_of(function) is not None else "medium"
         yield Finding(
             chk.node.lineno, chk.node.col_offset, ASA005.code,
-            ASA005.format(write=quote(write.name), line=write.node.lineno),
+            ASA005.format(check=KIND_TEXT[chk.kind], write=quote(write.name), line=write.node.lineno),
+            level,
         )

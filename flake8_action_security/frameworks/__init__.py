@@ -1,0 +1,70 @@
+"""What each framework means, as data plus small predicates (SPEC section 1).
+
+The traversal hands every call chain to :func:`classify`, which asks each
+framework module in turn whether the chain reaches a database, and how:
+whether it *executes* SQL on its line or only *builds* a query, whether it is
+a *raising* lookup (missing row = exception) or a *handled* one
+(``get_object_or_404``). Knowledge of a framework lives in its one module;
+teaching the plugin a new one does not touch the traversal.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Optional, Tuple
+
+from ..config import Config
+from . import dbapi, django, openstack, sqlalchemy
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One call chain ``recv.a(x).b(y)``: its links innermost first."""
+
+    links: Tuple[ast.Call, ...]  # innermost first
+    methods: Tuple[str, ...]  # the names of the links that have one, innermost first
+    receiver: Optional[ast.expr]  # what the innermost link is called on; None for a bare call f(...)
+    root_name: Optional[str]  # the bare function name when receiver is None
+
+    @property
+    def last(self) -> str:
+        return self.methods[-1] if self.methods else ""
+
+
+@dataclass(frozen=True)
+class Access:
+    """How a chain reaches the database."""
+
+    framework: str  # "django", "sqlalchemy", "openstack" or "dbapi"
+    style: str  # "orm", "shortcut", "session", "module", "receiver", "helper", "object", "record"
+    methods: Tuple[str, ...]  # the DB methods of the chain (leading non-DB links dropped)
+    executes: bool  # runs SQL on its line (else it only builds a query)
+    raising: bool = False  # a lookup that raises when the row is missing
+    handled: bool = False  # a lookup that maps the missing row itself (get_object_or_404)
+    model: Optional[str] = None  # the model class, when the chain names it
+
+
+@dataclass
+class FileEnv:
+    """What the frameworks may ask about the file and the function being walked."""
+
+    config: Config
+    imports: Dict[str, str]
+    db_evidence: bool
+    db_bound: FrozenSet[str] = frozenset()  # names bound in the function from connect(), Session() ...
+    not_db_bound: FrozenSet[str] = frozenset()  # names bound from requests.Session(), boto3 ...
+    records: FrozenSet[str] = frozenset()  # names bound to a persistent record
+
+
+def classify(chain: Chain, env: FileEnv) -> Optional[Access]:
+    """How the chain reaches the database, or None if it does not."""
+    if not chain.methods:
+        return None
+    for framework in (django, sqlalchemy, openstack, dbapi):
+        verdict = framework.access(chain, env)
+        if verdict is not None:
+            return verdict if verdict.methods else None
+    return None
+
+
+__all__ = ["Access", "Chain", "FileEnv", "classify"]
