@@ -17,23 +17,29 @@ from typing import Dict, List, Optional, Set, Tuple
 
 Expectation = Tuple[int, str, Optional[int]]  # line, code, 1-based column or None
 
-_EXPECT = re.compile(r"#\s*(?:\+(\d+):\s*)?((?:ASA\d{3}(?::\d+)?\s*)+)$")
+# "# ASA001 ASA003:12", "# ASA001 low: ASA003", "# low: ASA003", "# +1: ASA003"
+_EXPECT = re.compile(
+    r"#\s*(?:\+(\d+):\s*)?((?:ASA\d{3}(?::\d+)?\s*)*)(?:low:\s*((?:ASA\d{3}(?::\d+)?\s*)+))?$"
+)
 _CODE = re.compile(r"(ASA\d{3})(?::(\d+))?")
 _OPTIONS = re.compile(r"^#\s*asa-options:\s*(.*)$")
 _MIN_PYTHON = re.compile(r"^#\s*asa-min-python:\s*(\d+)\.(\d+)\s*$", re.MULTILINE)
 
 
-def expectations(source: str) -> Set[Expectation]:
+def expectations(source: str, level: str = "medium") -> Set[Expectation]:
+    """What must be reported at the default threshold (``level="medium"``), or only in the
+    review lens (``level="low"``)."""
     expected: Set[Expectation] = set()
     tokens = tokenize.generate_tokens(io.StringIO(source).readline)
     for token in tokens:
         if token.type != tokenize.COMMENT:
             continue
         match = _EXPECT.search(token.string.strip())
-        if not match:
+        if not match or not (match.group(2) or match.group(3)):
             continue
         line = token.start[0] + int(match.group(1) or 0)
-        for code, col in _CODE.findall(match.group(2)):
+        codes = match.group(2) if level == "medium" else match.group(3)
+        for code, col in _CODE.findall(codes or ""):
             expected.add((line, code, int(col) if col else None))
     return expected
 

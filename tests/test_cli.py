@@ -77,7 +77,8 @@ def test_pre_commit_hook_entry_runs_the_plugin(tmp_path: Path) -> None:
     command = shlex.split(hook["entry"])
     assert command[0] == "flake8"
     (tmp_path / "widgets.py").write_text(
-        "from myapp.db import api as db\n\ndef f(context, x):\n    return db.widget_get(context, x)\n"
+        "from myapp.db import api as db\n\ndef f(context, x):\n    try:\n        db.widget_create(context, {})\n"
+        "    except Exception:\n        pass\n"
     )
     # pre-commit runs the entry with the staged file names appended
     proc = subprocess.run(
@@ -86,6 +87,6 @@ def test_pre_commit_hook_entry_runs_the_plugin(tmp_path: Path) -> None:
     )
     assert (proc.returncode, proc.stderr) == (1, "")
     assert proc.stdout.splitlines() == [
-        "widgets.py:4:12: ASA003 database call 'db.widget_get' has no error handling; "
-        "catch the DB error and return a generic failure (CWE-755)"
+        "widgets.py:5:9: ASA003 database call 'db.widget_create' is inside a handler that only logs or "
+        "passes, so a failed write is silently lost; re-raise, roll back or return an error (CWE-755)"
     ]

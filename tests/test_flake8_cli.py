@@ -15,7 +15,7 @@ from flake8_action_security.config import VOCABULARIES
 SOURCE = textwrap.dedent(
     """\
     from myapp.db import api as db
-
+    import sqlalchemy  # the module talks to a database: receiver names count
 
     def widget_names(context, name):
         return db.widget_list(context, name)
@@ -29,7 +29,8 @@ SOURCE = textwrap.dedent(
 
 def flake8(cwd: Path, *args: str) -> Tuple[int, List[str], str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "flake8", *args],
+        # the sample is an object layer: its findings are in the review lens
+        [sys.executable, "-m", "flake8", "--asa-confidence=low", *args],
         cwd=cwd, capture_output=True, text=True, timeout=120,
     )
     return proc.returncode, proc.stdout.splitlines(), proc.stderr
