@@ -54,6 +54,8 @@ class FileEnv:
     db_bound: FrozenSet[str] = frozenset()  # names bound in the function from connect(), Session() ...
     not_db_bound: FrozenSet[str] = frozenset()  # names bound from requests.Session(), boto3 ...
     records: FrozenSet[str] = frozenset()  # names bound to a persistent record
+    model_names: FrozenSet[str] = frozenset()  # model classes defined or imported from a models module
+    django: bool = False  # the module imports Django
 
 
 def classify(chain: Chain, env: FileEnv) -> Optional[Access]:

@@ -25,6 +25,12 @@ CACHED = frozenset({("ContentType", "get_for_model"), ("ContentType", "get_for_m
                     ("ContentType", "clear_cache"), ("Site", "clear_cache")})
 # Manager methods that are not queries at all.
 NOT_QUERIES = frozenset({"model", "db", "none", "using", "db_manager", "get_queryset", "all"})
+# First links that make a chain a queryset whatever it is called on.
+QUERYSET_START = frozenset({"filter", "exclude", "select_related", "prefetch_related", "annotate", "order_by",
+                            "values", "values_list", "only", "defer", "distinct", "select_for_update"})
+# Class attributes and helpers of a model class that are not queries.
+NOT_MODEL_CALLS = frozenset({"DoesNotExist", "MultipleObjectsReturned", "check", "from_db", "get_deferred_fields",
+                             "add_to_class", "_meta", "_check_fields"})
 MODEL_BASES = frozenset({"Model", "AbstractUser", "AbstractBaseUser", "PolymorphicModel", "MP_Node", "MPTTModel"})
 
 # Authorization idioms (SPEC section 1).
@@ -65,6 +71,13 @@ def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
             return None
     elif isinstance(receiver, ast.Attribute) and receiver.attr == "queryset" and dotted(receiver) == "self.queryset":
         pass
+    elif env.django and methods[0] in QUERYSET_START and len(methods) > 1 and (
+            methods[-1] in TERMINALS or methods[-1] in ASYNC_TERMINALS):
+        pass  # self.users.filter(pk=x).exists(): a related manager or a queryset held in a name
+    elif isinstance(receiver, ast.Name) and receiver.id in env.model_names and not methods[0][:1].isupper() \
+            and methods[0] not in NOT_MODEL_CALLS:
+        # Organization.create_organization(...): a model's own query or factory method
+        return Access("django", "object", methods, executes=True, model=receiver.id)
     else:
         return None
     last = methods[-1]

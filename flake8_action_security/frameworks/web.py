@@ -31,6 +31,10 @@ VIEW_REQUEST_ATTRS = frozenset({"kwargs", "args", "pk", "object_id", "slug"})
 # Handler parameters that are not client data.
 NOT_CLIENT_PARAMS = frozenset({"self", "cls", "request", "req", "context", "ctx", "_context",
                                "format", "args", "kwargs", "response", "resp"})
+# Authentication only: never authorization, but they say the view serves signed-in users.
+AUTHN_DECORATORS = frozenset({"login_required", "require_context", "jwt_required", "auth_required",
+                              "fresh_login_required", "token_required", "login_required_json",
+                              "authenticated", "api_login_required", "require_login"})
 HANDLER_METHODS = frozenset(
     "dispatch setup get post put patch delete head options get_object get_queryset get_context_data "
     "form_valid form_invalid list retrieve create update partial_update destroy perform_create "
@@ -60,7 +64,7 @@ def is_request_data(expr: ast.expr, in_view_class: bool) -> bool:
     if in_view_class and expr.attr in VIEW_REQUEST_ATTRS and isinstance(expr.value, ast.Name) \
             and expr.value.id == "self":
         return True
-    return False
+    return expr.attr == "initial_data" and isinstance(expr.value, ast.Name) and expr.value.id == "self"
 
 
 def _is_request_object(expr: ast.expr) -> bool:
@@ -68,6 +72,13 @@ def _is_request_object(expr: ast.expr) -> bool:
         return expr.id in REQUEST_NAMES
     return isinstance(expr, ast.Attribute) and expr.attr in REQUEST_NAMES and \
         isinstance(expr.value, ast.Name) and expr.value.id == "self"
+
+
+def is_exception_handler(name: str, decorators: Sequence[str]) -> bool:
+    """A framework-wide error handler: DRF's EXCEPTION_HANDLER, Flask's @app.errorhandler."""
+    lowered = name.lower()
+    return ("exception_handler" in lowered or "error_handler" in lowered
+            or any(d in ("errorhandler", "exception_handler", "app_errorhandler") for d in decorators))
 
 
 def is_request_attribute(expr: ast.expr, names: Callable[[str], bool]) -> bool:
@@ -93,11 +104,14 @@ def is_trusted(expr: ast.expr, config: Config) -> bool:
     return isinstance(node, ast.Name) and node.id == "current_user"
 
 
+WSGI_ACTION = "a WSGI controller action"
+
+
 def handler_by_decorators(decorators: Sequence[ast.expr], config: Config) -> Optional[str]:
     """Why the decorators make a function a request handler, or None."""
     for decorator in decorators:
         if openstack.is_handler_decorator(decorator):
-            return "a WSGI controller action"
+            return WSGI_ACTION
         node = decorator.func if isinstance(decorator, ast.Call) else decorator
         name = last_name(node)
         if name is None or not config.entry_decorators(name):
@@ -107,6 +121,16 @@ def handler_by_decorators(decorators: Sequence[ast.expr], config: Config) -> Opt
         if isinstance(decorator, ast.Call) and isinstance(node, ast.Attribute):
             return f"a @{dotted(node) or name} route"
     return None
+
+
+SERIALIZER_METHODS = frozenset({"validate", "create", "update", "save", "to_internal_value"})
+
+
+def serializer_method(name: str, class_name: str, bases: Sequence[str]) -> bool:
+    """A method DRF calls on a serializer (or a serializer mixin) while it handles a request."""
+    serializer = any(b.endswith("Serializer") for b in (class_name, *bases)) or class_name.endswith(
+        "SerializerMixin")
+    return serializer and (name in SERIALIZER_METHODS or name.startswith("validate_"))
 
 
 def is_view_class(bases: Sequence[str], config: Config) -> bool:
@@ -124,6 +148,25 @@ def handler_method(name: str, bases: Sequence[str], config: Config) -> bool:
     if is_controller_class(bases):
         return not name.startswith("_")
     return name in HANDLER_METHODS
+
+
+def class_authenticates(bases: Sequence[str], assigned: Sequence[Tuple[str, ast.expr]]) -> bool:
+    """The view class requires a signed-in user (or is an OpenStack controller, behind keystone)."""
+    if any(b in django.AUTHN_ONLY_BASES or b in django.PERMISSION_BASES or b.endswith("Controller")
+           for b in bases):
+        return True
+    return any(name in ("permission_classes", "authentication_classes", "permission_required")
+               for name, _ in assigned)
+
+
+def mentions_principal(node: ast.AST) -> bool:
+    """``request.user``, ``self.request.user``, ``g.user``, ``current_user``."""
+    if isinstance(node, ast.Name):
+        return node.id == "current_user"
+    if isinstance(node, ast.Attribute) and node.attr in ("user", "auth"):
+        owner = node.value
+        return _is_request_object(owner) or (isinstance(owner, ast.Name) and owner.id == "g")
+    return False
 
 
 def class_permission(bases: Sequence[str], assigned: Sequence[Tuple[str, ast.expr]]) -> Optional[str]:

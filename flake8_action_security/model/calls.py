@@ -82,6 +82,7 @@ class CallMixin:
         record_of: Dict[int, Record]
         db_call_of: Dict[int, DbCall]
         pending_lambdas: List[Tuple[ast.Lambda, Scope]]
+        response_names: List[Tuple[Scope, str, Tuple[int, int], ast.Call, str]]
 
         def _new_function(self, node: Any, name: str, decorator_list: List[ast.expr],
                           args: ast.arguments) -> Function: ...
@@ -114,6 +115,8 @@ class CallMixin:
             node, write = pop()
             cls = type(node)
             if cls is ast.Name:
+                if node.id == "current_user":  # type: ignore[attr-defined]
+                    scope.function.mentions_principal = True
                 if write is not None:
                     name_node: Any = node
                     scope.last_write_use[name_node.id] = ((name_node.lineno, name_node.col_offset), write)
@@ -123,7 +126,10 @@ class CallMixin:
             if cls is ast.Call:
                 self._call(node, write, push)  # type: ignore[arg-type]
                 continue
-            if cls is ast.Dict:
+            if cls is ast.Attribute:
+                if web.mentions_principal(node):
+                    scope.function.mentions_principal = True
+            elif cls is ast.Dict:
                 self._dict_record(node, write)  # type: ignore[arg-type]
             elif cls is ast.Lambda:
                 self.pending_lambdas.append((node, scope))  # type: ignore[arg-type]
@@ -164,6 +170,8 @@ class CallMixin:
                       walk_receiver.id if receiver is None and isinstance(walk_receiver, ast.Name) else None)
         db_call = self._db_call(call, chain, names)
         scope = self.scope
+        if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls") and chain.methods:
+            scope.function.self_calls.add(chain.methods[0])
         cfg = self.config
         inner_write = db_call if db_call is not None and db_call.kind == "write" else write
         for link in links:
@@ -456,6 +464,8 @@ class CallMixin:
             elif isinstance(item, ast.Starred):
                 continue
             else:
+                if isinstance(item, ast.Name):  # response_data['detail'] = str(exc); Response(data=response_data)
+                    self.response_names.append((self.scope, item.id, (call.lineno, call.col_offset), call, name))
                 value = self.values.value(self.scope, item)
                 if value.taint is not None:
                     values.append(value)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Tuple, Union
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 Position = Tuple[int, int]
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module]
@@ -28,6 +28,7 @@ class ClassInfo:
     assigned: List[Tuple[str, ast.expr]] = field(default_factory=list)  # class attributes
     methods: Dict[str, "Function"] = field(default_factory=dict)
     is_model: bool = False
+    reached_from: Optional[Dict[str, "Function"]] = None  # method -> handler reaching it via self.m(), lazily
 
 
 @dataclass(eq=False)
@@ -60,6 +61,10 @@ class Function:
     authz: List[Evidence] = field(default_factory=list)  # permission checks in the body
     writes: List["DbCall"] = field(default_factory=list)  # in source order
     makes_owner_filter: bool = False  # a query in it filters on the principal (get_queryset)
+    authn_decorated: bool = False  # an authentication-only decorator (login_required ...)
+    handler_is_view: bool = False  # a view or route (where authentication would be visible), not a serializer
+    self_calls: Set[str] = field(default_factory=set)  # methods it calls as self.m() / cls.m()
+    mentions_principal: bool = False  # reads request.user / current_user / g.user
 
     @property
     def is_private(self) -> bool:
@@ -141,6 +146,7 @@ class Check:
     state_field: Optional[str]  # the attribute a state check tests
     first_write: int  # index into function.writes
     stop_write: int = -1  # end (exclusive) of the writes that follow the check
+    guard: bool = False  # its body always leaves: the rest of the block runs only if it passed
 
 
 @dataclass(eq=False)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ..syntax import last_name
-from .facts import DbCall, Function
+from .facts import DbCall, Function, ResponseCall
 
 if TYPE_CHECKING:
     from .traversal import Builder, Scope
@@ -97,6 +97,7 @@ def resolve(builder: "Builder") -> None:
             for record in scope.returned_records:
                 if record.reaches is None:
                     record.reaches = returned_write
+    _responses_through_locals(builder)
     for store in builder.stores:
         if store.reaches is not None or isinstance(store.node, (ast.Attribute, ast.Call)):
             continue
@@ -104,6 +105,22 @@ def resolve(builder: "Builder") -> None:
         store.reaches = reach_of(scope, store.name, (store.node.lineno, store.node.col_offset))
         if store.reaches is None and store.name in scope.returned_names:
             store.reaches = result_reaches.get(id(store.function))
+
+
+def _responses_through_locals(builder: "Builder") -> None:
+    """``data['detail'] = str(exc)`` then ``Response(data=data)``: the stored value is sent."""
+    if not builder.response_names:
+        return
+    sent: Dict[Tuple[int, str], List[Tuple[Position, ast.Call, str]]] = {}
+    for scope, name, position, call, callee in builder.response_names:
+        sent.setdefault((id(scope.function), name), []).append((position, call, callee))
+    for store in builder.stores:
+        if store.value.taint is None or not isinstance(store.node, ast.Subscript):
+            continue
+        for position, call, callee in sent.get((id(store.function), store.name), ()):
+            if (store.node.lineno, store.node.col_offset) < position:
+                builder.responses.append(ResponseCall(call, callee, (store.value,), store.function))
+                break
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,11 @@ class ModuleFacts:
     imports: Dict[str, str]
     db_evidence: bool
     web: bool
+    django_views: bool  # imports Django's request layer: a function taking `request` is a view
     models: Set[str]  # classes of this module with a model base
+    instance_names: Set[str]  # parameter names that stand for a model instance (`order` for Order)
+    model_names: Set[str]  # model classes defined here or imported from a models module
+    django: bool
 
 
 def bind_import(stmt: Union[ast.Import, ast.ImportFrom], imports: Dict[str, str]) -> None:
@@ -72,7 +76,20 @@ def prescan(module: ast.Module, config: Config) -> ModuleFacts:
                     nested.extend(handler.body)
             pending.extend(reversed(nested))
     db_evidence = model_base_seen or any(_talks_to_db(path, config) for path in paths)
-    return ModuleFacts(imports, db_evidence, web.imports_web_framework(paths), models)
+    django_views = any(p.startswith(("django.http", "django.views", "django.shortcuts", "django.contrib.auth",
+                                     "rest_framework")) for p in paths)
+    model_names = set(models) | {
+        name for name, path in imports.items()
+        if name[:1].isupper() and (".models" in path or path.startswith("models."))
+    }
+    instance_names = {_snake(name) for name in model_names}
+    imports_django = any(p == "django" or p.startswith("django.") for p in paths)
+    return ModuleFacts(imports, db_evidence, web.imports_web_framework(paths), django_views, models,
+                       instance_names, model_names, imports_django)
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def _talks_to_db(path: str, config: Config) -> bool:

@@ -71,6 +71,7 @@ class Builder(CallMixin):
         self.stores: List[Store] = []
         self.responses: List[ResponseCall] = []
         self.call_sites: List[flows.CallSite] = []
+        self.response_names: List[Tuple[Scope, str, Tuple[int, int], ast.Call, str]] = []
         self.scopes: List[Scope] = []
         self.record_of: Dict[int, Record] = {}
         self.db_call_of: Dict[int, DbCall] = {}
@@ -79,6 +80,10 @@ class Builder(CallMixin):
         self.db_evidence = False
         self.web_framework = False
         self.model_classes: Set[str] = set()
+        self.django_views = False
+        self.model_names: FrozenSet[str] = frozenset()
+        self.django = False
+        self.instance_names: Set[str] = set()
         self.values = ValueReader(config, self.imports)
         self.scope: Scope = None  # type: ignore[assignment]  # set by build()
 
@@ -89,6 +94,10 @@ class Builder(CallMixin):
         facts = prescan(module_node, self.config)
         self.imports.update(facts.imports)
         self.db_evidence, self.web_framework, self.model_classes = facts.db_evidence, facts.web, facts.models
+        self.django_views = facts.django_views
+        self.model_names = frozenset(facts.model_names)
+        self.django = facts.django
+        self.instance_names = facts.instance_names
         function = Function(module_node, "<module>", "<module>", None, None, (), ())
         self.scope = self._open_scope(function)
         if isinstance(tree, ast.Module):
@@ -108,7 +117,8 @@ class Builder(CallMixin):
         self.functions.append(function)
         scope = Scope(function)
         scope.env = FileEnv(self.config, self.imports, self.db_evidence, scope.db_bound,  # type: ignore[arg-type]
-                            scope.not_db_bound, scope.record_names)  # type: ignore[arg-type]
+                            scope.not_db_bound, scope.record_names,  # type: ignore[arg-type]
+                            self.model_names, self.django)
         self.scopes.append(scope)
         return scope
 
@@ -217,6 +227,7 @@ class Builder(CallMixin):
         function.error_decorated = any(cfg.error_decorators(d) for d in decorators)
         function.lock_decorated = any(cfg.lock_decorators(d) for d in decorators)
         function.validation_decorated = any(cfg.validation_decorators(d) for d in decorators)
+        function.authn_decorated = any(d in web.AUTHN_DECORATORS for d in decorators)
         if cls is not None and not isinstance(node, ast.Lambda):
             cls.methods.setdefault(name, function)
         if isinstance(node, ast.Lambda):
@@ -224,9 +235,15 @@ class Builder(CallMixin):
         function.handler = web.handler_by_decorators(decorator_list, cfg)
         if function.handler is None and cls is not None and web.handler_method(name, cls.bases, cfg):
             function.handler = f"a method of view {cls.name}"
+        function.handler_is_view = function.handler is not None
+        if function.handler == web.WSGI_ACTION:
+            function.authn_decorated = True  # OpenStack APIs sit behind keystone's auth middleware
+        if function.handler is None and cls is not None and web.serializer_method(name, cls.name, cls.bases):
+            function.handler = f"a method DRF calls on serializer {cls.name}"
         if (function.handler is None and cls is None and isinstance(parent.node, ast.Module)
-                and self.web_framework and params and params[0] in web.REQUEST_NAMES):
+                and self.django_views and params and params[0] in web.REQUEST_NAMES):
             function.handler = "a view function"
+            function.handler_is_view = True
         return function
 
     def _bind_params(self, scope: Scope) -> None:
@@ -243,6 +260,11 @@ class Builder(CallMixin):
                 scope.param_origin[param] = PARAM
         if function.validation_decorated:
             scope.validated.update(p for p in function.params if p not in ("self", "cls"))
+        if web.is_exception_handler(function.name, function.decorators):
+            # a global error handler sees every exception, DB errors included
+            caught = {p for p in function.params if p in ("exc", "exception", "e", "error", "ex", "err")}
+            scope.exception_names.update(caught)
+            scope.db_exception_names.update(caught)
 
     def _model_instance_params(self, function: Function) -> Set[str]:
         """Parameters annotated with a model class: a record, never raw input."""
@@ -250,7 +272,7 @@ class Builder(CallMixin):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return set()
         args = node.args
-        found = set()
+        found = {p for p in function.params if p in self.instance_names}
         for arg in args.posonlyargs + args.args + args.kwonlyargs:
             name = last_name(arg.annotation) if arg.annotation is not None else None
             if name is not None and self._is_model_name(name):
@@ -291,7 +313,8 @@ class Builder(CallMixin):
         for handler in stmt.handlers:
             caught = set(_exception_names(handler.type))
             names |= caught
-            if any(n in BROAD or self.config.db_exceptions(n) for n in caught):
+            if any((n in BROAD or self.config.db_exceptions(n)) and not self.config.notfound_exceptions(n)
+                   for n in caught):
                 swallows = swallows or _only_logs(handler.body)
         outer_caught, outer_swallowed = scope.caught, scope.swallowed
         first_call = len(self.db_calls)
@@ -302,16 +325,18 @@ class Builder(CallMixin):
 
         def after_body() -> None:
             scope.caught, scope.swallowed = outer_caught, outer_swallowed
-            lookups = [c for c in self.db_calls[first_call:] if c.raising and c.function is scope.function]
+            in_body = [c for c in self.db_calls[first_call:] if c.function is scope.function]
+            lookups = [c for c in in_body if c.raising]
             for handler in reversed(stmt.handlers):  # the stack runs them in source order
-                tasks.append(functools.partial(self._handler, handler, stmt, lookups))
+                tasks.append(functools.partial(self._handler, handler, stmt, lookups, bool(in_body)))
 
         tasks.append(lambda: self.schedule_block(stmt.finalbody))
         tasks.append(lambda: self.schedule_block(stmt.orelse))
         tasks.append(after_body)
         self.schedule_block(stmt.body)
 
-    def _handler(self, handler: ast.ExceptHandler, stmt: ast.stmt, lookups: List[DbCall]) -> None:
+    def _handler(self, handler: ast.ExceptHandler, stmt: ast.stmt, lookups: List[DbCall],
+                 body_calls: bool) -> None:
         scope = self.scope
         if handler.type is not None:
             self.expr(handler.type)
@@ -319,7 +344,8 @@ class Builder(CallMixin):
         if handler.name:
             scope.exception_names.add(handler.name)
             scope.tainted.pop(handler.name, None)
-            if any(n in BROAD or self.config.db_exceptions(n) for n in caught):
+            if any(self.config.db_exceptions(n) for n in caught) or (
+                    any(n in BROAD for n in caught) and body_calls):
                 scope.db_exception_names.add(handler.name)
         if lookups and any(self.config.notfound_exceptions(n) or n in BROAD for n in caught):
             check = checks.eafp_check(stmt, scope, lookups)
@@ -384,10 +410,14 @@ class Builder(CallMixin):
         def after_body() -> None:
             leaves = _always_leaves(stmt.body)
             if check is not None:
+                check.guard = leaves
                 if leaves:
                     scope.block_checks[-1].append(check)  # the rest of the block follows it
                 else:
-                    check.stop_write = len(scope.function.writes)
+                    def close() -> None:  # `if exists: ... else: create()`: the else branch follows it too
+                        check.stop_write = len(scope.function.writes)
+
+                    self.tasks.append(close)
             if leaves and _raises(stmt.body):
                 scope.validated.update(checks.guarded_keys(stmt.test))
             self.schedule_block(stmt.orelse)
@@ -464,7 +494,9 @@ class Builder(CallMixin):
             if constructed:
                 scope.constructed.add(name)
                 scope.record_names.add(name)
-            scope.tainted[name] = taint or CLEAN
+            if taint is not None or scope.tainted.get(name) in (None, CLEAN):
+                # flow-insensitive on purpose: `try: t = format_exc() except: t = 'n/a'` keeps t tainted
+                scope.tainted[name] = taint or CLEAN
             if db_error:
                 scope.db_error_locals.add(name)
             else:

@@ -17,7 +17,8 @@ from ..syntax import dotted, last_name, value_key
 from .facts import EXCEPTION, ORIGIN_RANK, PARAM, REQUEST, TRACEBACK, TRUSTED, Function, Value
 
 TRACEBACK_CALLS = frozenset({"format_exc", "format_exception", "format_tb", "extract_tb", "print_exc"})
-EXCEPTION_DETAIL_CALL = re.compile(r"^(exception_to_dict|format_exception.*|exception_message)$")
+# Helpers that turn an exception into text: exception_to_dict, error_msg_from_exception, get_error_message ...
+EXCEPTION_DETAIL_CALL = re.compile(r"(?i)^(exception_to_dict|format_exception.*|.*(msg|message|text|detail|to_dict).*)$")
 STRINGIFY_CALLS = frozenset({"str", "repr", "text_type", "six.text_type", "force_str", "force_text"})
 EXCEPTION_PARAMS = frozenset({"exc", "exc_val", "exc_value", "exception", "error", "err"})
 # Conversions that validate a value's type (and keep an identifier an identifier).
@@ -26,7 +27,9 @@ ID_KEEPING = frozenset({"int", "str", "UUID", "uuid.UUID", "strip", "lower"})
 # Results that are validated whatever went in.
 VALIDATED_ATTRS = frozenset({"cleaned_data", "validated_data"})
 NOT_INHERITING_CALLS = frozenset({"len", "isinstance", "bool", "hasattr", "getattr", "type", "id", "hash",
-                                  "load", "loads_validated", "is_valid", "exists", "count"})
+                                  "load", "loads_validated", "is_valid", "exists", "count",
+                                  # a form's or serializer's save() returns the saved record
+                                  "save", "full_clean"})
 Origin = Optional[Tuple[str, str]]  # (REQUEST | PARAM | TRUSTED, text) or None
 CLEAN = ""  # a local name last bound to a value that carries no taint
 

@@ -9,7 +9,7 @@ from ..frameworks.django import GUARD_METHODS
 from ..messages import ASA001, quote
 from ..model import REQUEST, DbCall, Evidence, Function, Module
 from . import Finding
-from .confidence import handler_phrase, value_level
+from .confidence import authenticated, handler_of, handler_phrase, value_level
 
 
 def check(module: Module, config: Config) -> Iterator[Finding]:
@@ -29,12 +29,22 @@ def check(module: Module, config: Config) -> Iterator[Finding]:
         why = handler_phrase(function)
         if sibling is not None:
             why += f" with only a model-level check; {sibling} checks the {call.model} object"
+        elif level != "low" and _in_view(function) and not authenticated(function):
+            # IDOR is one signed-in user reaching another's record; a view with no authentication
+            # in sight most often serves public records (a catalogue product by pk).
+            level = "low"
+            why += " (no authentication in sight, perhaps a public view: low)"
         elif level == "low":
             why += " (no request handler in this file reaches it: low)"
         line, col = call.position
         yield Finding(line, col, ASA001.code,
                       ASA001.format(call=quote(call.name), origin=origin, ident=quote(ident.text), why=why),
                       level)
+
+
+def _in_view(function: Function) -> bool:
+    handler = handler_of(function)
+    return handler is not None and handler.handler_is_view
 
 
 def _chain(function: Function) -> List[Function]:

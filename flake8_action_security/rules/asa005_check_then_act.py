@@ -25,8 +25,8 @@ def _racy(check: Check, write: DbCall) -> bool:
     if write.write_verbs and write.write_verbs <= REMOVAL_VERBS:
         return False
     if write.insert:
-        return True
-    if check.kind == "state" and check.state_field is not None:
+        return check.kind != "state" or check.guard
+    if check.kind == "state" and check.state_field is not None and check.guard:
         return check.state_field in write.fields and check.state_field not in write.filter_fields
     return False
 
