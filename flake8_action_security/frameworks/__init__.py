@@ -58,6 +58,15 @@ class FileEnv:
     django: bool = False  # the module imports Django
 
 
+def trim(methods: Tuple[str, ...], terminals: FrozenSet[str]) -> Tuple[str, ...]:
+    """The chain up to its last executing method: ``get_or_404().to_dict()`` -> ``get_or_404``,
+    ``execute(...).scalar_one()`` unchanged; a chain with no executing method is left whole."""
+    for index in range(len(methods) - 1, -1, -1):
+        if methods[index] in terminals:
+            return methods[: index + 1]
+    return methods
+
+
 def classify(chain: Chain, env: FileEnv) -> Optional[Access]:
     """How the chain reaches the database, or None if it does not."""
     if not chain.methods:

@@ -45,7 +45,7 @@ GUARD_METHODS = frozenset({"dispatch", "get_object", "test_func", "has_permissio
 
 
 def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
-    from . import Access
+    from . import Access, trim
 
     methods = chain.methods
     receiver = chain.receiver
@@ -80,6 +80,7 @@ def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
         return Access("django", "object", methods, executes=True, model=receiver.id)
     else:
         return None
+    methods = trim(methods, TERMINALS | ASYNC_TERMINALS)
     last = methods[-1]
     executes = last in TERMINALS or last in ASYNC_TERMINALS
     if not executes and all(m in NOT_QUERIES for m in methods):

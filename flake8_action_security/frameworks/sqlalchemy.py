@@ -31,7 +31,7 @@ MODEL_BASES = frozenset({"Base", "DeclarativeBase", "SQLModel", "Model", "AuditM
 
 
 def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
-    from . import Access
+    from . import Access, trim
 
     methods = chain.methods
     receiver = chain.receiver
@@ -39,6 +39,8 @@ def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
     if isinstance(receiver, ast.Attribute) and receiver.attr == "query":
         base = receiver.value
         if isinstance(base, ast.Name) and base.id[:1].isupper():  # Model.query...
+            methods = trim(methods, TERMINALS | HANDLED)
+            last = methods[-1]
             return Access("sqlalchemy", "orm", methods, executes=last in TERMINALS or last in HANDLED,
                           raising=last in RAISING, handled=last in HANDLED, model=base.id)
         return None
@@ -56,8 +58,9 @@ def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
 
 def session_access(chain: "Chain", methods: Tuple[str, ...]) -> "Access":
     """A chain on a session-like receiver (the DB-API module decided it is one)."""
-    from . import Access
+    from . import Access, trim
 
+    methods = trim(methods, TERMINALS)
     last = methods[-1]
     if len(methods) == 1 and methods[0] in SESSION_STAGING:
         return Access("sqlalchemy", "session", methods, executes=False)

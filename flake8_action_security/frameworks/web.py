@@ -6,7 +6,7 @@ import re
 from typing import Callable, Optional, Sequence, Tuple
 
 from ..config import Config
-from ..syntax import dotted, last_name
+from ..syntax import decorator_names, dotted, last_name
 from . import django, openstack
 
 # A module importing one of these serves requests (Django's ORM alone does not count).
@@ -155,8 +155,23 @@ def class_authenticates(bases: Sequence[str], assigned: Sequence[Tuple[str, ast.
     if any(b in django.AUTHN_ONLY_BASES or b in django.PERMISSION_BASES or b.endswith("Controller")
            for b in bases):
         return True
-    return any(name in ("permission_classes", "authentication_classes", "permission_required")
-               for name, _ in assigned)
+    for name, value in assigned:
+        if name in ("permission_classes", "authentication_classes", "permission_required"):
+            return True
+        if name in ("decorators", "method_decorators") and isinstance(value, (ast.List, ast.Tuple)):
+            # Flask MethodView / flask-restful Resource: decorators = [login_required]
+            if any(n in AUTHN_DECORATORS for item in value.elts for n in decorator_names(item)):
+                return True
+    return False
+
+
+def authenticating_dependency(default: ast.expr) -> bool:
+    """FastAPI ``user = Depends(get_current_user)`` / ``Security(...)``: the route needs a signed-in user."""
+    if not isinstance(default, ast.Call) or last_name(default.func) not in ("Depends", "Security"):
+        return False
+    target = default.args[0] if default.args else None
+    name = (last_name(target) or "") if target is not None else ""
+    return bool(re.search(r"(?i)user|auth|token|login|principal|account", name))
 
 
 def mentions_principal(node: ast.AST) -> bool:

@@ -489,10 +489,16 @@ def _child_fields(cls: type) -> Tuple[str, ...]:
 
 
 def _chain_text(chain: Chain, methods: Tuple[str, ...]) -> str:
+    """``Book.objects.filter().get``: the receiver and the chain's DB methods."""
+    shown = chain.methods
+    if methods and methods != shown[: len(methods)]:
+        shown = methods if shown[-len(methods):] != methods else shown
+    elif methods:
+        shown = methods
     if chain.receiver is None:
-        return "().".join(chain.methods)
+        return "().".join(shown)
     base = dotted(chain.receiver) or "..."
-    return base + "." + "().".join(chain.methods)
+    return base + "." + "().".join(shown)
 
 
 def _column(expr: ast.expr) -> Optional[str]:

@@ -227,7 +227,8 @@ class Builder(CallMixin):
         function.error_decorated = any(cfg.error_decorators(d) for d in decorators)
         function.lock_decorated = any(cfg.lock_decorators(d) for d in decorators)
         function.validation_decorated = any(cfg.validation_decorators(d) for d in decorators)
-        function.authn_decorated = any(d in web.AUTHN_DECORATORS for d in decorators)
+        function.authn_decorated = any(d in web.AUTHN_DECORATORS for d in decorators) or any(
+            web.authenticating_dependency(d) for d in args.defaults + [k for k in args.kw_defaults if k is not None])
         if cls is not None and not isinstance(node, ast.Lambda):
             cls.methods.setdefault(name, function)
         if isinstance(node, ast.Lambda):
@@ -260,6 +261,7 @@ class Builder(CallMixin):
                 scope.param_origin[param] = PARAM
         if function.validation_decorated:
             scope.validated.update(p for p in function.params if p not in ("self", "cls"))
+        scope.validated.update(p for p in function.params if p in ("validated_data", "cleaned_data"))
         if web.is_exception_handler(function.name, function.decorators):
             # a global error handler sees every exception, DB errors included
             caught = {p for p in function.params if p in ("exc", "exception", "e", "error", "ex", "err")}

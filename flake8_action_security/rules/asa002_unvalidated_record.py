@@ -1,11 +1,12 @@
 """ASA002: unvalidated external input packed into a record written to the DB (CWE-20)."""
 from __future__ import annotations
 
-from typing import Iterator, List, Sequence
+import ast
+from typing import Dict, Iterator, List, Sequence
 
 from ..config import Config
 from ..messages import ASA002, quote
-from ..model import ORIGIN_RANK, Function, Module, Value
+from ..model import ORIGIN_RANK, Function, Module, Store, Value
 from . import LEVELS, Finding
 from .confidence import handler_phrase, value_level
 
@@ -40,8 +41,17 @@ def check(module: Module, config: Config) -> Iterator[Finding]:
         else:
             line, col = record.node.lineno, record.node.col_offset
         yield _finding(line, col, record.reaches.name, offending, record.function, module)
+    by_write: Dict[int, List[Store]] = {}
     for store in module.stores:
         if store.reaches is None or store.value.origin is None:
             continue
-        yield _finding(store.node.lineno, store.node.col_offset, store.reaches.name, [store.value],
-                       store.function, module)
+        if isinstance(store.node, ast.Subscript):
+            yield _finding(store.node.lineno, store.node.col_offset, store.reaches.name, [store.value],
+                           store.function, module)
+        else:  # obj.a = x; obj.b = y; obj.save(): one record, one finding at its first offending store
+            by_write.setdefault(id(store.reaches), []).append(store)
+    for stores in by_write.values():
+        first = stores[0]
+        assert first.reaches is not None
+        yield _finding(first.node.lineno, first.node.col_offset, first.reaches.name,
+                       [s.value for s in stores], first.function, module)

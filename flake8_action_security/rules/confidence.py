@@ -49,8 +49,9 @@ def value_level(function: Function, origin: Optional[str], module: Module) -> st
 
 
 def authenticated(function: Function) -> bool:
-    """The code serves signed-in users: an authentication decorator, mixin or permission class on the
-    way, or the view reads the principal somewhere (then its records are per user, not public)."""
+    """The code serves signed-in users: an authentication or permission decorator (also on the class's
+    dispatch), an authenticating mixin, permission or authentication classes, Flask's
+    ``decorators = [login_required]``, a FastAPI user dependency, or an OpenStack controller."""
     node: Optional[Function] = function
     while node is not None and node.name != "<module>":
         if node.authn_decorated or node.authz_decorator:
