@@ -10,66 +10,15 @@ teaching the plugin a new one does not touch the traversal.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Optional
 
-from ..config import Config
 from . import dbapi, django, openstack, sqlalchemy
-
-
-@dataclass(frozen=True)
-class Chain:
-    """One call chain ``recv.a(x).b(y)``: its links innermost first."""
-
-    links: Tuple[ast.Call, ...]  # innermost first
-    methods: Tuple[str, ...]  # the names of the links that have one, innermost first
-    receiver: Optional[ast.expr]  # what the innermost link is called on; None for a bare call f(...)
-    root_name: Optional[str]  # the bare function name when receiver is None
-
-    @property
-    def last(self) -> str:
-        return self.methods[-1] if self.methods else ""
-
-
-@dataclass(frozen=True)
-class Access:
-    """How a chain reaches the database."""
-
-    framework: str  # "django", "sqlalchemy", "openstack" or "dbapi"
-    style: str  # "orm", "shortcut", "session", "module", "receiver", "helper", "object", "record"
-    methods: Tuple[str, ...]  # the DB methods of the chain (leading non-DB links dropped)
-    executes: bool  # runs SQL on its line (else it only builds a query)
-    raising: bool = False  # a lookup that raises when the row is missing
-    handled: bool = False  # a lookup that maps the missing row itself (get_object_or_404)
-    model: Optional[str] = None  # the model class, when the chain names it
-
-
-@dataclass
-class FileEnv:
-    """What the frameworks may ask about the file and the function being walked."""
-
-    config: Config
-    imports: Dict[str, str]
-    db_evidence: bool
-    db_bound: FrozenSet[str] = frozenset()  # names bound in the function from connect(), Session() ...
-    not_db_bound: FrozenSet[str] = frozenset()  # names bound from requests.Session(), boto3 ...
-    records: FrozenSet[str] = frozenset()  # names bound to a persistent record
-    model_names: FrozenSet[str] = frozenset()  # model classes defined or imported from a models module
-    django: bool = False  # the module imports Django
-
-
-def trim(methods: Tuple[str, ...], terminals: FrozenSet[str]) -> Tuple[str, ...]:
-    """The chain up to its last executing method: ``get_or_404().to_dict()`` -> ``get_or_404``,
-    ``execute(...).scalar_one()`` unchanged; a chain with no executing method is left whole."""
-    for index in range(len(methods) - 1, -1, -1):
-        if methods[index] in terminals:
-            return methods[: index + 1]
-    return methods
+from .base import Access, Chain, FileEnv, trim
 
 
 def classify(chain: Chain, env: FileEnv) -> Optional[Access]:
     """How the chain reaches the database, or None if it does not."""
-    if not chain.methods:
+    if not chain.methods or not _may_reach_db(chain, env):
         return None
     for framework in (django, sqlalchemy, openstack, dbapi):
         verdict = framework.access(chain, env)
@@ -78,4 +27,34 @@ def classify(chain: Chain, env: FileEnv) -> Optional[Access]:
     return None
 
 
-__all__ = ["Access", "Chain", "FileEnv", "classify"]
+# Receiver attributes that some framework module looks at.
+_ATTRIBUTES = django.MANAGER_ATTRS | django.SHORTCUTS | {"query", "queryset"}
+
+
+def _may_reach_db(chain: Chain, env: FileEnv) -> bool:
+    """A cheap necessary condition for any framework module to accept the chain (most calls fail it)."""
+    receiver = chain.receiver
+    config = env.config
+    if receiver is None:
+        name = chain.root_name
+        return name is not None and (name in django.SHORTCUTS or name in env.imports or config.query_helpers(name))
+    if env.django and chain.methods[0] in django.QUERYSET_START:
+        return True
+    if isinstance(receiver, ast.Name):
+        name = receiver.id
+        if name == "self":
+            return chain.methods[0] == "get_queryset" or name in env.records
+        return (name in env.imports or name in env.records or name in env.db_bound or name == "db"
+                or name in env.model_names or (env.db_evidence and config.db_receivers(name)))
+    if isinstance(receiver, ast.Attribute):
+        attr = receiver.attr
+        if attr in _ATTRIBUTES or attr.endswith("_set") or (env.db_evidence and config.db_receivers(attr)):
+            return True
+        node: ast.expr = receiver
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and node.id in env.imports
+    return False
+
+
+__all__ = ["Access", "Chain", "FileEnv", "classify", "trim"]

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from ..syntax import dotted
 from . import sqlalchemy
+from .base import Access, Chain, FileEnv
 
-if TYPE_CHECKING:
-    from . import Access, Chain, FileEnv
 
 DRIVERS = ("sqlite3", "psycopg", "psycopg2", "pymysql", "MySQLdb", "mysql.connector", "oracledb",
            "cx_Oracle", "asyncpg", "aiosqlite", "aiomysql")
@@ -29,8 +28,7 @@ CURSOR_METHODS = frozenset({"execute", "executemany", "executescript", "fetchone
 NEVER_RECEIVERS = frozenset({"request.session", "self.request.session", "req.session", "CONF", "cfg.CONF"})
 
 
-def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
-    from . import Access
+def access(chain: Chain, env: FileEnv) -> Optional[Access]:
 
     receiver = chain.receiver
     if receiver is None:

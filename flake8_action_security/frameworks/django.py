@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from ..syntax import dotted
+from .base import Access, Chain, FileEnv, trim
 
-if TYPE_CHECKING:
-    from . import Access, Chain, FileEnv
 
 DB_IMPORTS = ("django.db", "django.shortcuts")
 MANAGER_ATTRS = frozenset({"objects", "_default_manager", "_base_manager"})
@@ -44,8 +43,7 @@ CLASS_PERMISSION_ATTRS = frozenset({"permission_required", "permission_classes"}
 GUARD_METHODS = frozenset({"dispatch", "get_object", "test_func", "has_permission", "has_object_permission"})
 
 
-def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
-    from . import Access, trim
+def access(chain: Chain, env: FileEnv) -> Optional[Access]:
 
     methods = chain.methods
     receiver = chain.receiver

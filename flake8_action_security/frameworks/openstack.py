@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from ..syntax import dotted
 from . import sqlalchemy
+from .base import Access, Chain, FileEnv
 
-if TYPE_CHECKING:
-    from . import Access, Chain, FileEnv
 
 DB_IMPORTS = ("oslo_db",)
 # Methods of a persistent (versioned) object that run SQL.
@@ -18,8 +17,7 @@ HANDLER_DECORATORS = frozenset({"action", "response", "expected_errors", "schema
 HANDLER_DECORATOR_OWNERS = frozenset({"wsgi", "validation", "extensions"})
 
 
-def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
-    from . import Access
+def access(chain: Chain, env: FileEnv) -> Optional[Access]:
 
     cfg = env.config
     methods = chain.methods

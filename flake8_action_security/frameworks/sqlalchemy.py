@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import Optional, Tuple
+from .base import Access, Chain, FileEnv, trim
 
-if TYPE_CHECKING:
-    from . import Access, Chain, FileEnv
 
 DB_IMPORTS = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
 TERMINALS = frozenset(
@@ -30,8 +29,7 @@ EXPRESSIONS = frozenset(
 MODEL_BASES = frozenset({"Base", "DeclarativeBase", "SQLModel", "Model", "AuditMixinNullable"})
 
 
-def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
-    from . import Access, trim
+def access(chain: Chain, env: FileEnv) -> Optional[Access]:
 
     methods = chain.methods
     receiver = chain.receiver
@@ -56,9 +54,8 @@ def access(chain: "Chain", env: "FileEnv") -> Optional["Access"]:
     return None
 
 
-def session_access(chain: "Chain", methods: Tuple[str, ...]) -> "Access":
+def session_access(chain: Chain, methods: Tuple[str, ...]) -> Access:
     """A chain on a session-like receiver (the DB-API module decided it is one)."""
-    from . import Access, trim
 
     methods = trim(methods, TERMINALS)
     last = methods[-1]
@@ -69,8 +66,7 @@ def session_access(chain: "Chain", methods: Tuple[str, ...]) -> "Access":
     return Access("sqlalchemy", "session", methods, executes=executes, raising=last in RAISING, model=model)
 
 
-def query_helper_access(chain: "Chain") -> "Access":
-    from . import Access
+def query_helper_access(chain: Chain) -> Access:
 
     last = chain.methods[-1]
     model = None
@@ -95,7 +91,7 @@ def _lazy(method: str) -> bool:
     return method in LAZY
 
 
-def _first_arg(chain: "Chain") -> Optional[str]:
+def _first_arg(chain: Chain) -> Optional[str]:
     args = chain.links[0].args
     if args and isinstance(args[0], ast.Name) and args[0].id[:1].isupper():
         return args[0].id

@@ -88,11 +88,12 @@ def is_request_attribute(expr: ast.expr, names: Callable[[str], bool]) -> bool:
 
 def is_trusted(expr: ast.expr, config: Config) -> bool:
     """``request.user``, ``context.project_id``, ``current_user``, ``g.user`` (and their attributes)."""
-    node = expr
+    if not isinstance(expr, ast.Attribute):
+        return isinstance(expr, ast.Name) and expr.id == "current_user"
+    node: ast.expr = expr
     while isinstance(node, ast.Attribute):
         inner = node.value
-        text = dotted(node)
-        if text in TRUSTED_GLOBALS:
+        if isinstance(inner, ast.Name) and f"{inner.id}.{node.attr}" in TRUSTED_GLOBALS:
             return True
         if node.attr in TRUSTED_ATTRS:
             if isinstance(inner, ast.Name) and config.context_names(inner.id):

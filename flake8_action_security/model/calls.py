@@ -127,7 +127,7 @@ class CallMixin:
                 self._call(node, write, push)  # type: ignore[arg-type]
                 continue
             if cls is ast.Attribute:
-                if web.mentions_principal(node):
+                if node.attr in _PRINCIPAL_ATTRS and web.mentions_principal(node):  # type: ignore[attr-defined]
                     scope.function.mentions_principal = True
             elif cls is ast.Dict:
                 self._dict_record(node, write)  # type: ignore[arg-type]
@@ -190,7 +190,7 @@ class CallMixin:
                             scope.validated.add(key)
                 if name == "dict" and isinstance(link.func, ast.Name):
                     self._dict_call_record(link, inner_write)
-                elif web.RESPONSE_CALL.match(name):
+                elif _is_response(name):
                     self._response(link, name)
                 elif name == "setattr" and isinstance(link.func, ast.Name) and len(link.args) == 3:
                     self._setattr_store(link)
@@ -473,6 +473,7 @@ class CallMixin:
             self.responses.append(ResponseCall(call, name, tuple(values), self.scope.function))
 
 
+_PRINCIPAL_ATTRS = frozenset({"user", "auth"})
 _SKIP_FIELDS = frozenset({
     "ctx", "op", "ops", "type_comment", "annotation", "returns", "kind", "attr", "id", "arg",
     "conversion", "is_async", "level", "module", "names", "kwd_attrs", "name", "asname",
@@ -486,6 +487,11 @@ def _child_fields(cls: type) -> Tuple[str, ...]:
         fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _SKIP_FIELDS)
         _fields_cache[cls] = fields
     return fields
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_response(name: str) -> bool:
+    return web.RESPONSE_CALL.match(name) is not None
 
 
 def _chain_text(chain: Chain, methods: Tuple[str, ...]) -> str:

@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple, U
 
 from ..config import Config
 from ..frameworks import FileEnv, web
+from ..frameworks.dbapi import handle_kind
 from ..syntax import decorator_names, dotted, last_name
 from . import checks, flows
 from .calls import CallMixin
@@ -116,9 +117,8 @@ class Builder(CallMixin):
     def _open_scope(self, function: Function) -> Scope:
         self.functions.append(function)
         scope = Scope(function)
-        scope.env = FileEnv(self.config, self.imports, self.db_evidence, scope.db_bound,  # type: ignore[arg-type]
-                            scope.not_db_bound, scope.record_names,  # type: ignore[arg-type]
-                            self.model_names, self.django)
+        scope.env = FileEnv(self.config, self.imports, self.db_evidence, scope.db_bound,
+                            scope.not_db_bound, scope.record_names, self.model_names, self.django)
         self.scopes.append(scope)
         return scope
 
@@ -389,8 +389,6 @@ class Builder(CallMixin):
         self.schedule_block(stmt.body)
 
     def _bind_handle(self, name: str, value: ast.expr) -> None:
-        from ..frameworks.dbapi import handle_kind
-
         kind = handle_kind(value)
         scope = self.scope
         scope.db_bound.discard(name)
@@ -475,9 +473,14 @@ class Builder(CallMixin):
         inner = value.value if isinstance(value, ast.Await) else value
         record = self.record_of.get(id(inner))
         db_call = self.db_call_of.get(id(inner))
-        taint, db_error = self.values.taint(scope, value)
-        origin = self.values.origin(scope, value)
-        id_origin = self.values.origin(scope, value, for_id=True)
+        if isinstance(inner, ast.Constant) or db_call is not None:
+            taint, db_error, origin = None, False, None  # plain data, or a record read from the DB
+        else:
+            taint, db_error = self.values.taint(scope, value)
+            origin = self.values.origin(scope, value)
+        # an id keeps its origin through int()/str() and validation; elsewhere the two agree
+        id_origin = self.values.origin(scope, value, for_id=True) if (
+            scope.validated or (isinstance(inner, ast.Call) and origin is None)) else origin
         statement = flows.statement(inner, scope) if isinstance(inner, (ast.Call, ast.Constant)) else None
         constructed = isinstance(inner, ast.Call) and self._is_model_constructor(inner)
         for name in names:

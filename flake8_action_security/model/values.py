@@ -13,12 +13,13 @@ from typing import Dict, List, Optional, Set, Tuple
 
 from ..config import Config
 from ..frameworks import web
-from ..syntax import dotted, last_name, value_key
+from ..syntax import dotted, last_name, root_name, value_key
 from .facts import EXCEPTION, ORIGIN_RANK, PARAM, REQUEST, TRACEBACK, TRUSTED, Function, Value
 
 TRACEBACK_CALLS = frozenset({"format_exc", "format_exception", "format_tb", "extract_tb", "print_exc"})
 # Helpers that turn an exception into text: exception_to_dict, error_msg_from_exception, get_error_message ...
-EXCEPTION_DETAIL_CALL = re.compile(r"(?i)^(exception_to_dict|format_exception.*|.*(msg|message|text|detail|to_dict).*)$")
+EXCEPTION_DETAIL_CALL = re.compile(
+    r"(?i)^(exception_to_dict|format_exception.*|.*(msg|message|text|detail|to_dict).*)$")
 STRINGIFY_CALLS = frozenset({"str", "repr", "text_type", "six.text_type", "force_str", "force_text"})
 EXCEPTION_PARAMS = frozenset({"exc", "exc_val", "exc_value", "exception", "error", "err"})
 # Conversions that validate a value's type (and keep an identifier an identifier).
@@ -30,6 +31,7 @@ NOT_INHERITING_CALLS = frozenset({"len", "isinstance", "bool", "hasattr", "getat
                                   "load", "loads_validated", "is_valid", "exists", "count",
                                   # a form's or serializer's save() returns the saved record
                                   "save", "full_clean"})
+SOURCE_ROOTS = frozenset({"request", "req", "self", "g", "current_user", "flask"})
 Origin = Optional[Tuple[str, str]]  # (REQUEST | PARAM | TRUSTED, text) or None
 CLEAN = ""  # a local name last bound to a value that carries no taint
 
@@ -80,10 +82,12 @@ class ValueReader:
 
     def _direct_origin(self, scope: ValueScope, node: ast.expr, for_id: bool) -> Origin:
         """An origin decided by ``node`` itself; ("", "") for "carries nothing"; None to look inside."""
-        if not for_id:
+        if not for_id and scope.validated:
             key = value_key(node)
             if key is not None and key in scope.validated:
                 return ("", "")
+        if isinstance(node, ast.Constant):
+            return ("", "")
         if isinstance(node, ast.Name):
             name = node.id
             local = (scope.id_origins if for_id else scope.origins).get(name, ...)
@@ -97,12 +101,17 @@ class ValueReader:
             return ("", "")
         if isinstance(node, ast.Call) and id(node) in scope.db_values:
             return ("", "")
+        if not isinstance(node, (ast.Attribute, ast.Call)):
+            return None
+        if isinstance(node, ast.Attribute) and node.attr in VALIDATED_ATTRS and not for_id:
+            return ("", "")
+        root = root_name(node)
+        if root is None or not (root in SOURCE_ROOTS or self.config.context_names(root)):
+            return None  # only request, self, g and context objects hold request or trusted data
         if web.is_trusted(node, self.config):
             return (TRUSTED, dotted(node) or "request.user")
         if web.is_request_data(node, scope.in_view_class):
             return (REQUEST, dotted(node) or _short(node))
-        if isinstance(node, ast.Attribute) and node.attr in VALIDATED_ATTRS and not for_id:
-            return ("", "")
         return None
 
     def _parts(self, scope: ValueScope, node: ast.expr, for_id: bool) -> List[ast.expr]:
