@@ -480,7 +480,7 @@ class Builder(CallMixin):
             origin = self.values.origin(scope, value)
         # an id keeps its origin through int()/str() and validation; elsewhere the two agree
         id_origin = self.values.origin(scope, value, for_id=True) if (
-            scope.validated or (isinstance(inner, ast.Call) and origin is None)) else origin
+            scope.validated or isinstance(inner, ast.Call)) else origin
         statement = flows.statement(inner, scope) if isinstance(inner, (ast.Call, ast.Constant)) else None
         constructed = isinstance(inner, ast.Call) and self._is_model_constructor(inner)
         for name in names:
