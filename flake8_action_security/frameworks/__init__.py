@@ -10,15 +10,16 @@ teaching the plugin a new one does not touch the traversal.
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from typing import Dict, Optional, Set
 
+from ..config import Config
 from . import dbapi, django, openstack, sqlalchemy
 from .base import Access, Chain, FileEnv, trim
 
 
 def classify(chain: Chain, env: FileEnv) -> Optional[Access]:
     """How the chain reaches the database, or None if it does not."""
-    if not chain.methods or not _may_reach_db(chain, env):
+    if not chain.methods or not may_reach_db(chain.receiver, chain.root_name, chain.methods[0], env):
         return None
     for framework in (django, sqlalchemy, openstack, dbapi):
         verdict = framework.access(chain, env)
@@ -31,20 +32,34 @@ def classify(chain: Chain, env: FileEnv) -> Optional[Access]:
 _ATTRIBUTES = django.MANAGER_ATTRS | django.SHORTCUTS | {"query", "queryset"}
 
 
-def _may_reach_db(chain: Chain, env: FileEnv) -> bool:
-    """A cheap necessary condition for any framework module to accept the chain (most calls fail it)."""
-    receiver = chain.receiver
+def db_imports(imports: Dict[str, str], config: Config) -> Set[str]:
+    """The imported names that can start a DB call: DB API modules and their functions, `objects`."""
+    found = set()
+    for name, path in imports.items():
+        parent = path.rsplit(".", 1)[0] if "." in path else ""
+        if (config.db_modules(path) or (parent and config.db_modules(parent)) or path == "objects"
+                or path.endswith(".objects") or name == "db"):
+            found.add(name)
+    return found
+
+
+def may_reach_db(receiver: Optional[ast.expr], root_name: Optional[str], first: Optional[str],
+                 env: FileEnv) -> bool:
+    """A cheap necessary condition for any framework module to accept a chain (most calls fail it),
+    asked before the chain is even built."""
     config = env.config
     if receiver is None:
-        name = chain.root_name
-        return name is not None and (name in django.SHORTCUTS or name in env.imports or config.query_helpers(name))
-    if env.django and chain.methods[0] in django.QUERYSET_START:
+        return root_name is not None and (root_name in django.SHORTCUTS or root_name in env.db_imports
+                                          or config.query_helpers(root_name))
+    if first is None:
+        return False
+    if env.django and first in django.QUERYSET_START:
         return True
     if isinstance(receiver, ast.Name):
         name = receiver.id
         if name == "self":
-            return chain.methods[0] == "get_queryset" or name in env.records
-        return (name in env.imports or name in env.records or name in env.db_bound or name == "db"
+            return first == "get_queryset" or name in env.records
+        return (name in env.db_imports or name in env.records or name in env.db_bound or name == "db"
                 or name in env.model_names or (env.db_evidence and config.db_receivers(name)))
     if isinstance(receiver, ast.Attribute):
         attr = receiver.attr
@@ -57,4 +72,4 @@ def _may_reach_db(chain: Chain, env: FileEnv) -> bool:
     return False
 
 
-__all__ = ["Access", "Chain", "FileEnv", "classify", "trim"]
+__all__ = ["Access", "Chain", "FileEnv", "classify", "db_imports", "may_reach_db", "trim"]

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import AbstractSet, Dict, FrozenSet, Optional, Tuple
+from typing import AbstractSet, Dict, FrozenSet, NamedTuple, Optional, Tuple
 
 from ..config import Config
 
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(NamedTuple):
     """One call chain ``recv.a(x).b(y)``: its links innermost first."""
 
     links: Tuple[ast.Call, ...]  # innermost first
@@ -22,8 +21,7 @@ class Chain:
         return self.methods[-1] if self.methods else ""
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(NamedTuple):
     """How a chain reaches the database."""
 
     framework: str  # "django", "sqlalchemy", "openstack" or "dbapi"
@@ -47,6 +45,8 @@ class FileEnv:
     records: AbstractSet[str] = frozenset()  # names bound to a persistent record
     model_names: FrozenSet[str] = frozenset()  # model classes defined or imported from a models module
     django: bool = False  # the module imports Django
+    db_imports: AbstractSet[str] = frozenset()  # imported names bound to a DB API module, a function of
+    # one, or an `objects` package (the only imports a framework module asks about)
 
 
 def trim(methods: Tuple[str, ...], terminals: FrozenSet[str]) -> Tuple[str, ...]:

@@ -17,6 +17,7 @@ HANDLE_FACTORIES = frozenset({"connect", "cursor", "Session", "get_session", "be
 # Calls whose result is a handle of something else named like a DB handle.
 NOT_DB_FACTORIES = frozenset({"requests.Session", "Session.client", "boto3.Session", "boto3.session.Session",
                               "aiohttp.ClientSession", "httpx.Client", "httpx.AsyncClient"})
+NOT_DB_LAST_NAMES = frozenset(n.rsplit(".", 1)[-1] for n in NOT_DB_FACTORIES) | {"client", "resource"}
 # Transaction and connection management: no query.
 NOT_DB_METHODS = frozenset({"rollback", "close", "cursor", "begin", "begin_nested", "connect", "dispose",
                             "remove", "in_transaction", "is_active", "get_bind", "no_autoflush",
@@ -80,6 +81,10 @@ def handle_kind(value: ast.expr) -> Optional[str]:
     if not isinstance(value, ast.Call):
         return None
     func = value.func
+    if isinstance(func, ast.Attribute) or isinstance(func, ast.Name):
+        last = func.attr if isinstance(func, ast.Attribute) else func.id
+        if last not in HANDLE_FACTORIES and last not in NOT_DB_LAST_NAMES:
+            return None
     text = dotted(func)
     if text is not None and (text in NOT_DB_FACTORIES or text.startswith(("boto3.", "botocore.", "requests."))):
         return "not-db"

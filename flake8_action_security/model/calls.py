@@ -6,7 +6,7 @@ import functools
 import re
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
-from ..frameworks import Chain, classify, web
+from ..frameworks import Chain, classify, may_reach_db, web
 from ..syntax import dotted, last_name, render, value_key
 from . import flows
 from .facts import PARAM, REQUEST, TRUSTED, DbCall, Evidence, Function, IdUse, Record, ResponseCall, Store
@@ -164,14 +164,17 @@ class CallMixin:
             else:
                 walk_receiver = func
             break
-        inner_first = tuple(reversed(links))
-        names = [last_name(link.func) for link in inner_first]
-        chain = Chain(inner_first, tuple(n for n in names if n is not None), receiver,
-                      walk_receiver.id if receiver is None and isinstance(walk_receiver, ast.Name) else None)
-        db_call = self._db_call(call, chain, names)
         scope = self.scope
-        if isinstance(receiver, ast.Name) and receiver.id in ("self", "cls") and chain.methods:
-            scope.function.self_calls.add(chain.methods[0])
+        root_name = walk_receiver.id if receiver is None and isinstance(walk_receiver, ast.Name) else None
+        first = last_name(node.func)  # type: ignore[attr-defined]
+        db_call = None
+        if may_reach_db(receiver, root_name, first, scope.env):  # type: ignore[arg-type]
+            inner_first = tuple(reversed(links))
+            names = [last_name(link.func) for link in inner_first]
+            chain = Chain(inner_first, tuple(n for n in names if n is not None), receiver, root_name)
+            db_call = self._db_call(call, chain, names)
+        if first is not None and isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
+            scope.function.self_calls.add(first)
         cfg = self.config
         inner_write = db_call if db_call is not None and db_call.kind == "write" else write
         for link in links:

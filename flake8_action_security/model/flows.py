@@ -149,8 +149,10 @@ def statement(expr: ast.expr, scope: Any) -> Optional[Statement]:
             return _sql_statement(head.value)
         return None
     if isinstance(expr, ast.Name):
-        found: Optional[Statement] = scope.statements.get(expr.id)
-        return found
+        if scope is None:
+            return None
+        bound = scope.statements.get(expr.id)  # the expression the name was last bound to
+        return statement(bound, None) if bound is not None else None
     methods: List[str] = []
     node: ast.expr = expr
     for _ in range(1000):

@@ -13,7 +13,7 @@ import functools
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple, Union
 
 from ..config import Config
-from ..frameworks import FileEnv, web
+from ..frameworks import FileEnv, db_imports, web
 from ..frameworks.dbapi import handle_kind
 from ..syntax import decorator_names, dotted, last_name
 from . import checks, flows
@@ -84,6 +84,7 @@ class Builder(CallMixin):
         self.django_views = False
         self.model_names: FrozenSet[str] = frozenset()
         self.django = False
+        self.db_imports: Set[str] = set()  # shared with every FileEnv of the module
         self.instance_names: Set[str] = set()
         self.values = ValueReader(config, self.imports)
         self.scope: Scope = None  # type: ignore[assignment]  # set by build()
@@ -98,6 +99,7 @@ class Builder(CallMixin):
         self.django_views = facts.django_views
         self.model_names = frozenset(facts.model_names)
         self.django = facts.django
+        self.db_imports.update(db_imports(self.imports, self.config))
         self.instance_names = facts.instance_names
         function = Function(module_node, "<module>", "<module>", None, None, (), ())
         self.scope = self._open_scope(function)
@@ -118,7 +120,8 @@ class Builder(CallMixin):
         self.functions.append(function)
         scope = Scope(function)
         scope.env = FileEnv(self.config, self.imports, self.db_evidence, scope.db_bound,
-                            scope.not_db_bound, scope.record_names, self.model_names, self.django)
+                            scope.not_db_bound, scope.record_names, self.model_names, self.django,
+                            self.db_imports)
         self.scopes.append(scope)
         return scope
 
@@ -306,7 +309,9 @@ class Builder(CallMixin):
         self.schedule_block(stmt.body)
 
     def visit_import(self, stmt: Union[ast.Import, ast.ImportFrom]) -> None:
-        bind_import(stmt, self.imports)  # the prescan saw the module's top level; this adds nested ones
+        if not isinstance(self.scope.function.node, ast.Module):  # the prescan bound the top level
+            bind_import(stmt, self.imports)
+            self.db_imports.update(db_imports(self.imports, self.config))
 
     def visit_try(self, stmt: Any) -> None:
         scope = self.scope
@@ -481,7 +486,7 @@ class Builder(CallMixin):
         # an id keeps its origin through int()/str() and validation; elsewhere the two agree
         id_origin = self.values.origin(scope, value, for_id=True) if (
             scope.validated or isinstance(inner, ast.Call)) else origin
-        statement = flows.statement(inner, scope) if isinstance(inner, (ast.Call, ast.Constant)) else None
+        statement = inner if isinstance(inner, (ast.Call, ast.Constant, ast.JoinedStr)) else None
         constructed = isinstance(inner, ast.Call) and self._is_model_constructor(inner)
         for name in names:
             if augmented:
