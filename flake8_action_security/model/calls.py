@@ -24,7 +24,8 @@ READ_VERBS = frozenset(
     "get fetch find query select filter first one all scalar scalars count exists "
     "lookup load list search retrieve show read paginate".split()
 )
-INSERT_VERBS = frozenset({"create", "insert", "add"})
+# "start": nova's DB API creates action and event records with *_start
+INSERT_VERBS = frozenset({"create", "insert", "add", "start"})
 LOCKING_READS = frozenset({"select_for_update", "with_for_update"})
 UPSERT_PATTERN = re.compile(
     r"(^|_)(a?get_or_create|a?update_or_create|upsert|on_conflict_do_nothing|on_conflict_do_update)(_|$)"
