@@ -20,6 +20,11 @@ class ConfigError(ValueError):
     """A malformed option value; the message is one line naming the option."""
 
 
+CONFIG_ERROR_STATUS = 2
+"""The exit status of a run stopped by a ConfigError: flake8's own usage
+errors and Ruff use 2, and 1 means "findings", so CI can tell them apart."""
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """One configurable vocabulary: its option name, default, and value shape."""

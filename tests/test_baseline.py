@@ -150,14 +150,14 @@ def test_config_file_option(tmp_path: Path) -> None:
 def test_unreadable_baseline_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "widgets.py").write_text(SOURCE)
     code, out, err = flake8(tmp_path, "--asa-baseline=./missing.json", "widgets.py")
-    assert (code, out) == (1, [])
+    assert (code, out) == (2, [])
     assert err.splitlines() == [
         f"flake8-action-security: --asa-baseline: cannot read '{tmp_path / 'missing.json'}': "
         "No such file or directory"
     ]
     (tmp_path / "bad.json").write_text('{"version": 1, "files": {"widgets.py": [{"code": 1}]}}')
     code, out, err = flake8(tmp_path, "--asa-baseline=./bad.json", "widgets.py")
-    assert (code, out, len(err.splitlines())) == (1, [], 1)
+    assert (code, out, len(err.splitlines())) == (2, [], 1)
     assert err.startswith("flake8-action-security: --asa-baseline: ")
     assert "is not a baseline file" in err
 
