@@ -91,14 +91,28 @@ def _scopes(tree: ast.AST) -> List[Tuple[int, int, str]]:
     return scopes
 
 
-def _enclosing(scopes: List[Tuple[int, int, str]], line: int) -> str:
-    name = ""
-    for first, last, qualname in scopes:
-        if first > line:
-            break
-        if line <= last:
-            name = qualname  # later starts are nested deeper
-    return name
+def _enclosing_names(scopes: List[Tuple[int, int, str]], lines: Sequence[int]) -> List[str]:
+    """The innermost scope around each of ``lines``, in one sweep over both sorted lists.
+
+    Scopes nest or are disjoint, so the scopes open at a line form a stack,
+    innermost on top.
+    """
+    names = [""] * len(lines)
+    open_scopes: List[Tuple[int, int, str]] = []
+    next_scope = 0
+    for index in sorted(range(len(lines)), key=lines.__getitem__):
+        line = lines[index]
+        while next_scope < len(scopes) and scopes[next_scope][0] <= line:
+            scope = scopes[next_scope]
+            while open_scopes and open_scopes[-1][1] < scope[0]:
+                open_scopes.pop()
+            open_scopes.append(scope)
+            next_scope += 1
+        while open_scopes and open_scopes[-1][1] < line:
+            open_scopes.pop()
+        if open_scopes:
+            names[index] = open_scopes[-1][2]
+    return names
 
 
 def fingerprints(
@@ -107,9 +121,9 @@ def fingerprints(
     """The fingerprint of each finding, in order."""
     if not findings:
         return []
-    scopes = _scopes(tree)
+    functions = _enclosing_names(_scopes(tree), [f.line for f in findings])
     return [
-        (f.code, _enclosing(scopes, f.line), normalised_line(lines, f.line)) for f in findings
+        (f.code, function, normalised_line(lines, f.line)) for f, function in zip(findings, functions)
     ]
 
 
