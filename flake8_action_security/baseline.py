@@ -139,28 +139,64 @@ def relative_path(filename: str, root: str) -> str:
 # --- the baseline file ---
 
 
+class _Malformed(ValueError):
+    """What is wrong with a baseline document, as a clause."""
+
+
 def load(path: str) -> Dict[str, FileEntries]:
     """Read a baseline file; a missing or malformed one is a ConfigError."""
     try:
         with open(path, encoding="utf-8") as stream:
             data = json.load(stream)
     except OSError as exc:
-        raise ConfigError(f"--asa-baseline: cannot read {path!r}: {exc.strerror}") from None
-    except ValueError as exc:
+        raise ConfigError(f"--asa-baseline: cannot read {path!r}: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise ConfigError(f"--asa-baseline: {path!r} is not a baseline file: its JSON nests too deeply") from None
+    except ValueError as exc:  # bad JSON, bad UTF-8, an integer too long to convert
         raise ConfigError(f"--asa-baseline: {path!r} is not valid JSON: {exc}") from None
     try:
-        if data.get("version") != FORMAT_VERSION:
-            raise ValueError(f"unsupported version {data.get('version')!r}")
-        files: Dict[str, FileEntries] = {}
-        for file_path, entries in data["files"].items():
-            counts: Counter[Fingerprint] = Counter()
-            for entry in entries:
-                key = (str(entry["code"]), str(entry["function"]), str(entry["line"]))
-                counts[key] += int(entry.get("count", 1))
-            files[str(file_path)] = counts
-        return files
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        return _files(data)
+    except _Malformed as exc:
         raise ConfigError(f"--asa-baseline: {path!r} is not a baseline file: {exc}") from None
+
+
+def _is_int(value: object) -> bool:
+    return type(value) is int  # not a bool, not a float such as 1e400 (inf)
+
+
+def _files(data: object) -> Dict[str, FileEntries]:
+    """The entries of a parsed baseline document, checked field by field."""
+    if not isinstance(data, dict):
+        raise _Malformed(f"the document is a JSON {_json_type(data)}, not an object")
+    version = data.get("version")
+    if not (_is_int(version) and version == FORMAT_VERSION):
+        raise _Malformed(f"unsupported version {version!r}")
+    documented = data.get("files")
+    if not isinstance(documented, dict):
+        raise _Malformed(f"'files' is a JSON {_json_type(documented)}, not an object")
+    files: Dict[str, FileEntries] = {}
+    for file_path, entries in documented.items():
+        if not isinstance(entries, list):
+            raise _Malformed(f"the entries of {file_path!r} are a JSON {_json_type(entries)}, not an array")
+        counts: Counter[Fingerprint] = Counter()
+        for number, entry in enumerate(entries, 1):
+            where = f"entry {number} of {file_path!r}"
+            if not isinstance(entry, dict):
+                raise _Malformed(f"{where} is a JSON {_json_type(entry)}, not an object")
+            for key in ("code", "function", "line"):
+                if not isinstance(entry.get(key), str):
+                    raise _Malformed(f"{where} has no string {key!r}")
+            count = entry.get("count", 1)
+            if not (_is_int(count) and count >= 1):
+                raise _Malformed(f"{where} has count {count!r}, not a positive whole number")
+            counts[(entry["code"], entry["function"], entry["line"])] += count
+        files[file_path] = counts
+    return files
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def dump(files: Mapping[str, FileEntries]) -> str:

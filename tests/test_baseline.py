@@ -7,9 +7,12 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
-from flake8_action_security.baseline import fingerprints
+import pytest
+
+from flake8_action_security.baseline import fingerprints, load
+from flake8_action_security.config import ConfigError
 from flake8_action_security.rules import Finding
 
 SOURCE = textwrap.dedent(
@@ -157,9 +160,63 @@ def test_unreadable_baseline_is_one_line(tmp_path: Path) -> None:
     ]
     (tmp_path / "bad.json").write_text('{"version": 1, "files": {"widgets.py": [{"code": 1}]}}')
     code, out, err = flake8(tmp_path, "--asa-baseline=./bad.json", "widgets.py")
-    assert (code, out, len(err.splitlines())) == (2, [], 1)
-    assert err.startswith("flake8-action-security: --asa-baseline: ")
-    assert "is not a baseline file" in err
+    assert (code, out, err.splitlines()) == (2, [], [
+        f"flake8-action-security: --asa-baseline: '{tmp_path / 'bad.json'}' is not a baseline file: "
+        "entry 1 of 'widgets.py' has no string 'code'"
+    ])
+
+
+ENTRY = '{"code": "ASA003", "function": "names", "line": "return db.widget_list(context, name)"'
+
+
+@pytest.mark.parametrize("document, problem", [
+    ('{"version": 1, "files": {"widgets.py": [%s, "count": 1e400}]}}' % ENTRY,
+     "entry 1 of 'widgets.py' has count inf, not a positive whole number"),
+    ('{"version": 1, "files": {"widgets.py": [%s, "count": "2"}]}}' % ENTRY,
+     "entry 1 of 'widgets.py' has count '2', not a positive whole number"),
+    ('{"version": 1, "files": {"widgets.py": [%s, "count": 1.5}]}}' % ENTRY,
+     "entry 1 of 'widgets.py' has count 1.5, not a positive whole number"),
+    ('{"version": 1, "files": {"widgets.py": [%s, "count": true}]}}' % ENTRY,
+     "entry 1 of 'widgets.py' has count True, not a positive whole number"),
+    ('{"version": 1, "files": {"widgets.py": [%s}, %s, "count": 0}]}}' % (ENTRY, ENTRY),
+     "entry 2 of 'widgets.py' has count 0, not a positive whole number"),
+    ('{"version": 1, "files": {"widgets.py": [%s, "count": %s}]}}' % (ENTRY, "9" * 5000), None),
+    ("[" * 100_000 + "]" * 100_000, "its JSON nests too deeply"),
+    ('{"version": 1, "files": {"a": ' + "[" * 100_000 + "]" * 100_000 + "}}", "its JSON nests too deeply"),
+    ("[]", "the document is a JSON array, not an object"),
+    ('{"version": true, "files": {}}', "unsupported version True"),
+    ('{"version": 2, "files": {}}', "unsupported version 2"),
+    ('{"version": 1}', "'files' is a JSON null, not an object"),
+    ('{"version": 1, "files": []}', "'files' is a JSON array, not an object"),
+    ('{"version": 1, "files": {"widgets.py": {}}}', "the entries of 'widgets.py' are a JSON object, not an array"),
+    ('{"version": 1, "files": {"widgets.py": ["x"]}}', "entry 1 of 'widgets.py' is a JSON string, not an object"),
+    ('{"version": 1, "files": {"widgets.py": [{"code": "ASA003", "function": 1, "line": ""}]}}',
+     "entry 1 of 'widgets.py' has no string 'function'"),
+], ids=["count-1e400", "count-string", "count-float", "count-bool", "count-zero", "count-5000-digits",
+        "nested-100k", "nested-100k-inside", "array", "version-bool", "version-2", "no-files",
+        "files-array", "entries-object", "entry-string", "function-number"])
+def test_a_malformed_baseline_is_one_line(tmp_path: Path, document: str, problem: Optional[str]) -> None:
+    (tmp_path / "baseline.json").write_text(document)
+    with pytest.raises(ConfigError) as caught:
+        load(str(tmp_path / "baseline.json"))
+    prefix = f"--asa-baseline: {str(tmp_path / 'baseline.json')!r} "
+    if problem is None:  # Python's own words for an integer too long to read
+        assert str(caught.value).startswith(prefix + "is not valid JSON: Exceeds the limit")
+    else:
+        assert str(caught.value) == prefix + f"is not a baseline file: {problem}"
+
+
+@pytest.mark.parametrize("document", [
+    '{"version": 1, "files": {"widgets.py": [%s, "count": 1e400}]}}' % ENTRY,
+    "[" * 100_000 + "]" * 100_000,
+], ids=["count-1e400", "nested-100k"])
+def test_a_malformed_baseline_stops_flake8_with_status_2(tmp_path: Path, document: str) -> None:
+    (tmp_path / "widgets.py").write_text(SOURCE)
+    (tmp_path / "baseline.json").write_text(document)
+    code, out, err = flake8(tmp_path, "--asa-baseline=./baseline.json", "widgets.py")
+    assert (code, out) == (2, [])
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"flake8-action-security: --asa-baseline: '{tmp_path / 'baseline.json'}' is not ")
 
 
 def test_enclosing_function_names() -> None:
