@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import errno
 import json
 import multiprocessing
 import os
@@ -29,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .config import ConfigError
+from .config import CONFIG_ERROR_STATUS, ConfigError
 from .rules import Finding
 
 FORMAT_VERSION = 1
@@ -267,16 +268,21 @@ class BaselineWriter:
             main_pid, _, journal_of = inherited.partition(":")
             if main_pid == str(parent.pid) and journal_of == path:
                 return cls(path, _journal_name(path, parent.pid))
+        if os.path.isdir(path):
+            raise ConfigError(
+                f"--asa-write-baseline: cannot write {path!r}: {os.strerror(errno.EISDIR)}"
+            )
         writer = cls(path, _journal_name(path, os.getpid()))
         try:
+            # the journal lies beside FILE: creating it proves the directory takes new files
             with open(writer.journal, "w", encoding="utf-8"):
                 pass
         except OSError as exc:
             raise ConfigError(
-                f"--asa-write-baseline: cannot write {path!r}: {exc.strerror}"
+                f"--asa-write-baseline: cannot write {path!r}: {exc.strerror or exc}"
             ) from None
         os.environ[_JOURNAL_VARIABLE] = f"{os.getpid()}:{path}"
-        atexit.register(writer.merge, os.getpid())
+        atexit.register(_merge_at_exit, writer, os.getpid())
         return writer
 
     @property
@@ -291,10 +297,10 @@ class BaselineWriter:
         line = json.dumps({"path": relative_path(filename, self.root), "entries": entries})
         _append_locked(self.journal, (line + "\n").encode("utf-8"))
 
-    def merge(self, owner_pid: int) -> None:
-        """Turn the journal into the baseline file (main process, at exit)."""
-        if os.getpid() != owner_pid:
-            return
+    def merge(self) -> Optional[str]:
+        """Turn the journal into the baseline file; on failure, remove both
+        working files and say why in one line."""
+        temporary = f"{self.path}.{os.getpid()}.tmp"
         files: Dict[str, Counter[Fingerprint]] = {}
         try:
             with open(self.journal, encoding="utf-8") as stream:
@@ -305,18 +311,38 @@ class BaselineWriter:
                         (str(code), str(function), str(line))
                         for code, function, line in record["entries"]
                     )
-            temporary = f"{self.path}.{owner_pid}.tmp"
             with open(temporary, "w", encoding="utf-8") as stream:
                 stream.write(dump(files))
             os.replace(temporary, self.path)
             os.remove(self.journal)
+            return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            # At interpreter exit a traceback would help no one: say it in one line.
             reason = exc.strerror if isinstance(exc, OSError) else f"damaged journal {self.journal!r}"
-            print(
-                f"flake8-action-security: --asa-write-baseline: cannot write {self.path!r}: {reason}",
-                file=sys.stderr,
-            )
+            for leftover in (temporary, self.journal):
+                try:
+                    os.remove(leftover)
+                except OSError:
+                    pass
+            return f"flake8-action-security: --asa-write-baseline: cannot write {self.path!r}: {reason}"
+
+
+def _merge_at_exit(writer: BaselineWriter, owner_pid: int) -> None:
+    """The main process's last step: write the baseline, or fail the run.
+
+    flake8 has decided its exit status by the time exit handlers run, and an
+    exception raised here would be printed and ignored. A CI job must not
+    pass with no baseline written, so a failure ends the process with
+    status 2 at once (after flushing what the run has printed).
+    """
+    if os.getpid() != owner_pid:  # a forked worker inherits the handler
+        return
+    problem = writer.merge()
+    if problem is None:
+        return
+    print(problem, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(CONFIG_ERROR_STATUS)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,7 +12,7 @@ from typing import List, Optional, Tuple
 
 import pytest
 
-from flake8_action_security.baseline import fingerprints, load
+from flake8_action_security.baseline import BaselineWriter, _merge_at_exit, fingerprints, load
 from flake8_action_security.config import ConfigError
 from flake8_action_security.rules import Finding
 
@@ -217,6 +218,45 @@ def test_a_malformed_baseline_stops_flake8_with_status_2(tmp_path: Path, documen
     assert (code, out) == (2, [])
     assert len(err.splitlines()) == 1
     assert err.startswith(f"flake8-action-security: --asa-baseline: '{tmp_path / 'baseline.json'}' is not ")
+
+
+@pytest.mark.parametrize("target, reason", [
+    ("existing_directory", "Is a directory"),
+    ("missing_directory/baseline.json", "No such file or directory"),
+    ("widgets.py/baseline.json", "Not a directory"),
+])
+def test_a_baseline_that_cannot_be_written_stops_flake8(tmp_path: Path, target: str, reason: str) -> None:
+    (tmp_path / "widgets.py").write_text(SOURCE)
+    (tmp_path / "existing_directory").mkdir()
+    code, out, err = flake8(tmp_path, f"--asa-write-baseline={target}", "widgets.py")
+    assert (code, out, err) == (
+        2, [], f"flake8-action-security: --asa-write-baseline: cannot write '{tmp_path / target}': {reason}\n"
+    )
+    # no journal or temporary file is left behind
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["existing_directory", "widgets.py"]
+
+
+def test_a_failed_write_at_exit_ends_the_run_with_status_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The target passed the start-up checks and became a directory during the run.
+    target = tmp_path / "baseline.json"
+    journal = tmp_path / "baseline.json.1.journal"
+    writer = BaselineWriter(str(target), str(journal))
+    writer.record(str(tmp_path / "widgets.py"), [("ASA003", "names", "return x")])
+    target.mkdir()
+    statuses: List[int] = []
+
+    def exit_now(status: int) -> None:
+        statuses.append(status)
+
+    monkeypatch.setattr(os, "_exit", exit_now)
+    _merge_at_exit(writer, os.getpid())
+    assert statuses == [2]
+    assert capsys.readouterr().err == (
+        f"flake8-action-security: --asa-write-baseline: cannot write '{target}': Is a directory\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.json"]  # the directory, nothing else
 
 
 def test_enclosing_function_names() -> None:
