@@ -148,3 +148,22 @@ def test_file_python_cannot_parse_is_flake8s_e999(project: Path) -> None:
     assert code == 1
     assert "Traceback" not in err
     assert len(out) == 1 and " E999 " in out[0]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_example_output() -> List[str]:
+    """The output the README shows for its first command."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Output on `examples/widget_objects.py`:\n\n```\n", 1)[1].split("```", 1)[0]
+    return block.splitlines()
+
+
+@pytest.mark.parametrize("target", ["examples", "examples/", "./examples"])
+def test_examples_are_linted_however_the_directory_is_spelled(target: str) -> None:
+    # run where the project's own setup.cfg applies, as the README's first command does
+    code, out, err = flake8(ROOT, "--select=ASA", target)
+    assert (code, err) == (1, "")
+    assert [line.replace("./examples/", "examples/", 1) for line in out] == readme_example_output()
+    assert len(out) == 7
