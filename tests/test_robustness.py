@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 import sysconfig
 import warnings
 from pathlib import Path
@@ -84,19 +82,13 @@ def test_stdlib_sweep_no_exceptions_and_deterministic() -> None:
     assert sweep(files) > 500
 
 
-def collected(*args: str) -> List[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *args,
-         "tests/test_robustness.py::test_stdlib_subset_no_exceptions_and_deterministic",
-         "tests/test_robustness.py::test_stdlib_sweep_no_exceptions_and_deterministic"],
-        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120,
-    )
-    return [line for line in proc.stdout.splitlines() if "::" in line]
-
-
-def test_the_full_sweep_runs_only_with_the_slow_marker() -> None:
-    assert collected() == ["tests/test_robustness.py::test_stdlib_subset_no_exceptions_and_deterministic"]
-    assert collected("-m", "slow") == ["tests/test_robustness.py::test_stdlib_sweep_no_exceptions_and_deterministic"]
+def test_the_full_sweep_runs_only_with_the_slow_marker(request: pytest.FixtureRequest) -> None:
+    # the default run's marker expression comes from addopts in pyproject.toml
+    assert request.config.getoption("markexpr") == "not slow"
+    assert [mark.name for mark in getattr(test_stdlib_sweep_no_exceptions_and_deterministic, "pytestmark")] == [
+        "slow"
+    ]
+    assert [line.split(":")[0] for line in request.config.getini("markers")].count("slow") == 1
 
 
 DEEP = 900  # parses on every supported Python, deeper than the default recursion limit allows a naive walk
