@@ -28,6 +28,8 @@ def test_growth_shapes_at_n_and_8n() -> None:
     assert [(r.shape, r.units, r.lines, r.failed) for r in rows] == [
         ("same-named helper", 2, 30, 0),
         ("same-named helper", 16, 184, 0),
+        ("no baseline", 3, 18, 0),
+        ("no baseline", 24, 102, 0),
         ("baseline write", 3, 18, 0),
         ("baseline write", 24, 102, 0),
         ("baseline apply", 3, 18, 0),
