@@ -2,6 +2,7 @@
 """Benchmark flake8-action-security (ASA) against ast.parse and peer checkers.
 
 Usage: python bench/bench.py [TREE] [--synthetic] [--profile] [--json FILE]
+       [--helper-classes N] [--baseline-functions N]
 
 Without TREE the standard corpus (the ``nova`` 34.0.0 package, minus its tests)
 is downloaded with ``pip download`` into a cache directory and unzipped once.
@@ -25,7 +26,7 @@ import time
 import tokenize
 import traceback
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -316,6 +317,149 @@ def synthetic_module(target: int) -> str:
     return "".join(parts)
 
 
+# Shapes whose cost must grow linearly: each is timed at N and 8N units.
+HELPER_CLASS = '''class Widget{i}(base.ObjectBase):
+    def values(self, x):
+        return {{'a': x}}
+
+    def save(self, session, x):
+        session.add(models.Widget(**self.values(x)))
+
+    def create(self, ctx, x):
+        return db.widget_create(ctx, self.values(x))
+
+
+'''
+BASELINE_FUNCTION = '''def widget_get_{i}(context, widget_id):
+    return db.widget_get(context, widget_id)
+
+
+'''
+GROWTH_FACTOR = 8
+GROWTH_TARGET = 10.0  # linear work grows 8x from N to 8N units, quadratic 64x
+
+
+@dataclass
+class GrowthResult:
+    shape: str
+    units: int
+    lines: int
+    parse_seconds: float
+    plugin_seconds: float
+    ratio_to_parse: float
+    failed: int = 0
+    first_failure: Optional[str] = None
+
+
+def helper_classes_module(n: int) -> str:
+    """N classes, each defining a same-named helper whose result is written."""
+    return HEADER + "from myapp.objects import base\n\n" + "".join(HELPER_CLASS.format(i=i) for i in range(n))
+
+
+def many_functions_module(n: int) -> str:
+    """N functions, each with findings for the baseline to fingerprint."""
+    return HEADER + "".join(BASELINE_FUNCTION.format(i=i) for i in range(n))
+
+
+def time_with_baseline(plugin: LoadedPlugin, calls: Sequence[Tuple[str, Dict[str, Any]]], repeat: int,
+                       mode: str, workdir: Path) -> CheckerResult:
+    """The plugin's time with --asa-write-baseline (record, then merge) or --asa-baseline.
+
+    The Baseline is built directly rather than through the options, so that no
+    exit handler is left to merge a journal after the run.
+    """
+    from flake8_action_security.baseline import Baseline, BaselineWriter, load
+
+    checker = plugin.obj
+    saved = checker.baseline
+    path = workdir / "baseline.json"
+    writer = BaselineWriter(str(path), str(workdir / "baseline.json.journal"))
+    try:
+        if mode == "write":
+            checker.baseline = Baseline(writer=writer)
+            result = time_plugin(plugin, calls, repeat)
+            start = time.perf_counter()
+            problem = writer.merge()  # once, as at flake8's exit
+            result.seconds += time.perf_counter() - start
+            if problem:
+                raise SystemExit(problem)
+            return result
+        if not path.exists():  # apply needs a baseline: write one first
+            checker.baseline = Baseline(writer=writer)
+            time_plugin(plugin, calls, 1)
+            writer.merge()
+        checker.baseline = Baseline(recorded=load(str(path)), recorded_root=str(workdir))
+        return time_plugin(plugin, calls, repeat)
+    finally:
+        checker.baseline = saved
+
+
+def run_growth(plugin: LoadedPlugin, options: argparse.Namespace, repeat: int,
+               sizes: Dict[str, int]) -> List[GrowthResult]:
+
+    shapes: List[Tuple[str, int, Callable[[int], str], Optional[str]]] = [
+        ("same-named helper", sizes["helper"], helper_classes_module, None),
+        ("no baseline", sizes["baseline"], many_functions_module, None),  # the reference for the next two
+        ("baseline write", sizes["baseline"], many_functions_module, "write"),
+        ("baseline apply", sizes["baseline"], many_functions_module, "apply"),
+    ]
+    results = []
+    # the shapes are object-layer code: their findings are in the review lens, which a baseline records
+    checker = plugin.obj
+    saved_config = checker.config
+    checker.config = replace(saved_config, confidence="low")
+    try:
+        _run_shapes(plugin, options, repeat, shapes, results)
+    finally:
+        checker.config = saved_config
+    return results
+
+
+def _run_shapes(plugin: LoadedPlugin, options: argparse.Namespace, repeat: int,
+                shapes: List[Tuple[str, int, Callable[[int], str], Optional[str]]],
+                results: List[GrowthResult]) -> None:
+    import tempfile
+
+    for shape, n, generate, mode in shapes:
+        for units in (n, GROWTH_FACTOR * n):
+            text = generate(units)
+            lines = text.splitlines(keepends=True)
+            with tempfile.TemporaryDirectory() as workdir:
+                src = Source(str(Path(workdir) / f"growth_{units}.py"), lines, ast.parse(text))
+                gc.freeze()
+                parse_s = time_parse([src], repeat)
+                calls = plugin_calls(plugin, [src], options)
+                if mode is None:
+                    res = time_plugin(plugin, calls, repeat)
+                else:
+                    res = time_with_baseline(plugin, calls, repeat, mode, Path(workdir))
+                gc.unfreeze()
+            results.append(GrowthResult(shape, units, len(lines), parse_s, res.seconds,
+                                        res.seconds / parse_s, res.failed_files, res.first_failure))
+
+
+def growth_section(plugin: LoadedPlugin, options: argparse.Namespace, repeat: int,
+                   sizes: Dict[str, int]) -> Dict[str, Any]:
+    rows = run_growth(plugin, options, repeat, sizes)
+    print(f"\n{'growth (ASA)':<20}{'units':>7}{'lines':>8}{'parse s':>10}{'plugin s':>10}{'x parse':>9}{'raised':>8}")
+    for r in rows:
+        print(f"{r.shape:<20}{r.units:>7}{r.lines:>8}{r.parse_seconds:>10.4f}{r.plugin_seconds:>10.4f}"
+              f"{r.ratio_to_parse:>9.2f}{r.failed:>8}")
+    growth: Dict[str, float] = {}
+    for small, large in zip(rows[::2], rows[1::2]):
+        factor = growth[small.shape] = large.plugin_seconds / small.plugin_seconds
+        verdict = "met" if factor <= GROWTH_TARGET else "NOT met"
+        # ast.parse's own growth shows what a larger input costs this machine beyond 8x
+        parse_growth = large.parse_seconds / small.parse_seconds
+        print(f"{small.shape}: plugin time x{factor:.1f} from {small.units} to {large.units} units "
+              f"(ast.parse x{parse_growth:.1f}; x parse {small.ratio_to_parse:.2f} -> {large.ratio_to_parse:.2f}; "
+              f"target <= {GROWTH_TARGET:g}: {verdict})")
+    for r in rows:
+        if r.first_failure:
+            print(f"\nASA raised on the {r.shape} module of {r.units} units:\n{r.first_failure}")
+    return {"rows": [asdict(r) for r in rows], "growth": growth}
+
+
 def run_synthetic(plugin: LoadedPlugin, options: argparse.Namespace, repeat: int) -> List[SyntheticResult]:
     results = []
     for target in SYNTHETIC_SIZES:
@@ -419,6 +563,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="best of N for every timing (default: 3)")
     ap.add_argument("--synthetic", action="store_true", help="also run the synthetic scaling section")
     ap.add_argument("--no-corpus", action="store_true", help="skip the corpus section (use with --synthetic)")
+    ap.add_argument("--helper-classes", type=int, default=500, metavar="N",
+                    help="growth shape: N and 8N classes with a same-named helper (default: %(default)s)")
+    ap.add_argument("--baseline-functions", type=int, default=2000, metavar="N",
+                    help="growth shape: a baseline over N and 8N functions (default: %(default)s)")
     ap.add_argument("--no-whole", action="store_true", help="skip the flake8/bandit subprocess runs")
     ap.add_argument("--profile", action="store_true", help="cProfile the ASA plugin over the corpus")
     ap.add_argument("--flake8-option", action="append", default=[], metavar="OPT",
@@ -442,6 +590,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         corpus_section(args, plugins, options, report)
     if args.synthetic:
         report["synthetic"] = synthetic_section(plugins["ASA"], options, args.repeat)
+        sizes = {"helper": args.helper_classes, "baseline": args.baseline_functions}
+        report["synthetic"]["growth"] = growth_section(plugins["ASA"], options, args.repeat, sizes)
     if source_digest(plugins["ASA"]) != digest:
         env["warning"] = "plugin source changed during the run"
         print("\nWARNING: the plugin's source changed during the run; the figures may mix two versions.")

@@ -1,7 +1,7 @@
 """``python -m flake8_action_security``: list the rules, explain one.
 
     python -m flake8_action_security rules
-    python -m flake8_action_security explain ASA003
+    python -m flake8_action_security explain ASA003   (or W5103, or asa-unhandled-db-error)
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from typing import List, Optional
 
 from . import __version__
-from .messages import RULES, RULES_BY_CODE
+from .messages import RULES, find_rule
 from .rule_docs import read_rule_page
 
 PROG = "python -m flake8_action_security"
@@ -26,7 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.required = True
     commands.add_parser("rules", help="list every rule: code, name, CWE, title")
     explain = commands.add_parser("explain", help="print a rule's documentation page")
-    explain.add_argument("code", metavar="CODE", help="a rule code, e.g. ASA003")
+    explain.add_argument(
+        "code", metavar="RULE",
+        help="a rule code (ASA003), pylint message id (W5103) or name (asa-unhandled-db-error)",
+    )
     return parser
 
 
@@ -50,10 +53,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "rules":
         sys.stdout.write(list_rules())
         return 0
-    code = args.code.strip().upper()
-    if code not in RULES_BY_CODE:
+    rule = find_rule(args.code)
+    if rule is None:
         known = ", ".join(rule.code for rule in RULES)
         return _fail(f"unknown rule {args.code!r}; the rules are {known}", USAGE_ERROR)
+    code = rule.code
     page = read_rule_page(code)
     if page is None:
         return _fail(f"the page of {code} is not installed; reinstall the package", 1)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import atexit
+import errno
 import json
 import multiprocessing
 import os
@@ -29,7 +30,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from .config import ConfigError
+from .config import CONFIG_ERROR_STATUS, ConfigError
 from .rules import Finding
 
 FORMAT_VERSION = 1
@@ -91,14 +92,28 @@ def _scopes(tree: ast.AST) -> List[Tuple[int, int, str]]:
     return scopes
 
 
-def _enclosing(scopes: List[Tuple[int, int, str]], line: int) -> str:
-    name = ""
-    for first, last, qualname in scopes:
-        if first > line:
-            break
-        if line <= last:
-            name = qualname  # later starts are nested deeper
-    return name
+def _enclosing_names(scopes: List[Tuple[int, int, str]], lines: Sequence[int]) -> List[str]:
+    """The innermost scope around each of ``lines``, in one sweep over both sorted lists.
+
+    Scopes nest or are disjoint, so the scopes open at a line form a stack,
+    innermost on top.
+    """
+    names = [""] * len(lines)
+    open_scopes: List[Tuple[int, int, str]] = []
+    next_scope = 0
+    for index in sorted(range(len(lines)), key=lines.__getitem__):
+        line = lines[index]
+        while next_scope < len(scopes) and scopes[next_scope][0] <= line:
+            scope = scopes[next_scope]
+            while open_scopes and open_scopes[-1][1] < scope[0]:
+                open_scopes.pop()
+            open_scopes.append(scope)
+            next_scope += 1
+        while open_scopes and open_scopes[-1][1] < line:
+            open_scopes.pop()
+        if open_scopes:
+            names[index] = open_scopes[-1][2]
+    return names
 
 
 def fingerprints(
@@ -107,9 +122,9 @@ def fingerprints(
     """The fingerprint of each finding, in order."""
     if not findings:
         return []
-    scopes = _scopes(tree)
+    functions = _enclosing_names(_scopes(tree), [f.line for f in findings])
     return [
-        (f.code, _enclosing(scopes, f.line), normalised_line(lines, f.line)) for f in findings
+        (f.code, function, normalised_line(lines, f.line)) for f, function in zip(findings, functions)
     ]
 
 
@@ -125,28 +140,64 @@ def relative_path(filename: str, root: str) -> str:
 # --- the baseline file ---
 
 
+class _Malformed(ValueError):
+    """What is wrong with a baseline document, as a clause."""
+
+
 def load(path: str) -> Dict[str, FileEntries]:
     """Read a baseline file; a missing or malformed one is a ConfigError."""
     try:
         with open(path, encoding="utf-8") as stream:
             data = json.load(stream)
     except OSError as exc:
-        raise ConfigError(f"--asa-baseline: cannot read {path!r}: {exc.strerror}") from None
-    except ValueError as exc:
+        raise ConfigError(f"--asa-baseline: cannot read {path!r}: {exc.strerror or exc}") from None
+    except RecursionError:
+        raise ConfigError(f"--asa-baseline: {path!r} is not a baseline file: its JSON nests too deeply") from None
+    except ValueError as exc:  # bad JSON, bad UTF-8, an integer too long to convert
         raise ConfigError(f"--asa-baseline: {path!r} is not valid JSON: {exc}") from None
     try:
-        if data.get("version") != FORMAT_VERSION:
-            raise ValueError(f"unsupported version {data.get('version')!r}")
-        files: Dict[str, FileEntries] = {}
-        for file_path, entries in data["files"].items():
-            counts: Counter[Fingerprint] = Counter()
-            for entry in entries:
-                key = (str(entry["code"]), str(entry["function"]), str(entry["line"]))
-                counts[key] += int(entry.get("count", 1))
-            files[str(file_path)] = counts
-        return files
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        return _files(data)
+    except _Malformed as exc:
         raise ConfigError(f"--asa-baseline: {path!r} is not a baseline file: {exc}") from None
+
+
+def _is_int(value: object) -> bool:
+    return type(value) is int  # not a bool, not a float such as 1e400 (inf)
+
+
+def _files(data: object) -> Dict[str, FileEntries]:
+    """The entries of a parsed baseline document, checked field by field."""
+    if not isinstance(data, dict):
+        raise _Malformed(f"the document is a JSON {_json_type(data)}, not an object")
+    version = data.get("version")
+    if not (_is_int(version) and version == FORMAT_VERSION):
+        raise _Malformed(f"unsupported version {version!r}")
+    documented = data.get("files")
+    if not isinstance(documented, dict):
+        raise _Malformed(f"'files' is a JSON {_json_type(documented)}, not an object")
+    files: Dict[str, FileEntries] = {}
+    for file_path, entries in documented.items():
+        if not isinstance(entries, list):
+            raise _Malformed(f"the entries of {file_path!r} are a JSON {_json_type(entries)}, not an array")
+        counts: Counter[Fingerprint] = Counter()
+        for number, entry in enumerate(entries, 1):
+            where = f"entry {number} of {file_path!r}"
+            if not isinstance(entry, dict):
+                raise _Malformed(f"{where} is a JSON {_json_type(entry)}, not an object")
+            for key in ("code", "function", "line"):
+                if not isinstance(entry.get(key), str):
+                    raise _Malformed(f"{where} has no string {key!r}")
+            count = entry.get("count", 1)
+            if not (_is_int(count) and count >= 1):
+                raise _Malformed(f"{where} has count {count!r}, not a positive whole number")
+            counts[(entry["code"], entry["function"], entry["line"])] += count
+        files[file_path] = counts
+    return files
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
 
 
 def dump(files: Mapping[str, FileEntries]) -> str:
@@ -217,16 +268,21 @@ class BaselineWriter:
             main_pid, _, journal_of = inherited.partition(":")
             if main_pid == str(parent.pid) and journal_of == path:
                 return cls(path, _journal_name(path, parent.pid))
+        if os.path.isdir(path):
+            raise ConfigError(
+                f"--asa-write-baseline: cannot write {path!r}: {os.strerror(errno.EISDIR)}"
+            )
         writer = cls(path, _journal_name(path, os.getpid()))
         try:
+            # the journal lies beside FILE: creating it proves the directory takes new files
             with open(writer.journal, "w", encoding="utf-8"):
                 pass
         except OSError as exc:
             raise ConfigError(
-                f"--asa-write-baseline: cannot write {path!r}: {exc.strerror}"
+                f"--asa-write-baseline: cannot write {path!r}: {exc.strerror or exc}"
             ) from None
         os.environ[_JOURNAL_VARIABLE] = f"{os.getpid()}:{path}"
-        atexit.register(writer.merge, os.getpid())
+        atexit.register(_merge_at_exit, writer, os.getpid())
         return writer
 
     @property
@@ -241,10 +297,10 @@ class BaselineWriter:
         line = json.dumps({"path": relative_path(filename, self.root), "entries": entries})
         _append_locked(self.journal, (line + "\n").encode("utf-8"))
 
-    def merge(self, owner_pid: int) -> None:
-        """Turn the journal into the baseline file (main process, at exit)."""
-        if os.getpid() != owner_pid:
-            return
+    def merge(self) -> Optional[str]:
+        """Turn the journal into the baseline file; on failure, remove both
+        working files and say why in one line."""
+        temporary = f"{self.path}.{os.getpid()}.tmp"
         files: Dict[str, Counter[Fingerprint]] = {}
         try:
             with open(self.journal, encoding="utf-8") as stream:
@@ -255,18 +311,38 @@ class BaselineWriter:
                         (str(code), str(function), str(line))
                         for code, function, line in record["entries"]
                     )
-            temporary = f"{self.path}.{owner_pid}.tmp"
             with open(temporary, "w", encoding="utf-8") as stream:
                 stream.write(dump(files))
             os.replace(temporary, self.path)
             os.remove(self.journal)
+            return None
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            # At interpreter exit a traceback would help no one: say it in one line.
             reason = exc.strerror if isinstance(exc, OSError) else f"damaged journal {self.journal!r}"
-            print(
-                f"flake8-action-security: --asa-write-baseline: cannot write {self.path!r}: {reason}",
-                file=sys.stderr,
-            )
+            for leftover in (temporary, self.journal):
+                try:
+                    os.remove(leftover)
+                except OSError:
+                    pass
+            return f"flake8-action-security: --asa-write-baseline: cannot write {self.path!r}: {reason}"
+
+
+def _merge_at_exit(writer: BaselineWriter, owner_pid: int) -> None:
+    """The main process's last step: write the baseline, or fail the run.
+
+    flake8 has decided its exit status by the time exit handlers run, and an
+    exception raised here would be printed and ignored. A CI job must not
+    pass with no baseline written, so a failure ends the process with
+    status 2 at once (after flushing what the run has printed).
+    """
+    if os.getpid() != owner_pid:  # a forked worker inherits the handler
+        return
+    problem = writer.merge()
+    if problem is None:
+        return
+    print(problem, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(CONFIG_ERROR_STATUS)
 
 
 @dataclass(frozen=True)

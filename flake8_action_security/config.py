@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import warnings
 from dataclasses import dataclass, field
-from typing import Dict, Mapping, Optional, Pattern, Tuple
+from typing import Callable, Dict, Mapping, Optional, Pattern, Tuple
+
+from .backtracking import catastrophic_backtracking
 
 
 class ConfigError(ValueError):
     """A malformed option value; the message is one line naming the option."""
+
+
+CONFIG_ERROR_STATUS = 2
+"""The exit status of a run stopped by a ConfigError: flake8's own usage
+errors and Ruff use 2, and 1 means "findings", so CI can tell them apart."""
 
 
 @dataclass(frozen=True)
@@ -162,20 +170,19 @@ _MODULE_ITEM = re.compile(r"^[A-Za-z_*?\[][A-Za-z0-9_*?\[\]!.]*$")
 
 
 class Matcher:
-    """Matches identifiers against glob patterns (or one regex) in one call."""
+    """Matches identifiers against glob patterns or regular expressions, caching the answer."""
 
-    __slots__ = ("patterns", "_find", "_cache")
+    __slots__ = ("patterns", "_finders", "_cache")
 
-    def __init__(self, patterns: Tuple[str, ...], regex: Optional[Pattern[str]], whole: bool) -> None:
+    def __init__(self, patterns: Tuple[str, ...], finders: Tuple[Callable[[str], object], ...]) -> None:
         self.patterns = patterns
-        # Globs must match the whole name; a regex vocabulary is searched, as re.search does.
-        self._find = None if regex is None else (regex.fullmatch if whole else regex.search)
+        self._finders = finders  # a name matches when any finder returns a match
         self._cache: Dict[str, bool] = {}
 
     def __call__(self, name: str) -> bool:
         hit = self._cache.get(name)
         if hit is None:
-            hit = self._find is not None and self._find(name) is not None
+            hit = any(find(name) is not None for find in self._finders)
             self._cache[name] = hit
         return hit
 
@@ -190,24 +197,54 @@ def split_items(raw: str) -> Tuple[str, ...]:
 
 def _glob_matcher(patterns: Tuple[str, ...]) -> Matcher:
     if not patterns:
-        return Matcher(patterns, None, whole=True)
+        return Matcher(patterns, ())
+    # fnmatch.translate scopes its flags, so the globs combine into one
+    # expression that must match the whole name.
     regex = "|".join(f"(?:{fnmatch.translate(p)})" for p in patterns)
-    return Matcher(patterns, re.compile(regex), whole=True)
+    return Matcher(patterns, (re.compile(regex).fullmatch,))
 
 
-def _regex_matcher(option: str, patterns: Tuple[str, ...]) -> Matcher:
-    compiled = []
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(
-                f"--asa-{option}: invalid regular expression {pattern!r}: {exc}"
-            ) from None
-        compiled.append(f"(?:{pattern})")
-    if not compiled:
-        return Matcher(patterns, None, whole=False)
-    return Matcher(patterns, re.compile("|".join(compiled)), whole=False)
+_REGEX_FAILURES = (re.error, OverflowError, RecursionError, ValueError, MemoryError, Warning)
+
+
+def _shown(pattern: str, limit: int = 80) -> str:
+    """A pattern quoted for a one-line message, shortened if long."""
+    return repr(pattern if len(pattern) <= limit else pattern[: limit - 3] + "...")
+
+
+def _compile_regex(option: str, pattern: str) -> Pattern[str]:
+    """Compile one option value, or raise a ConfigError naming the option."""
+    try:
+        with warnings.catch_warnings():
+            # a FutureWarning or DeprecationWarning would print lines of its own
+            warnings.simplefilter("error")
+            # parse first: re.compile caches, and a cached pattern warns no more
+            danger = catastrophic_backtracking(pattern)
+            regex = re.compile(pattern)
+    except _REGEX_FAILURES as exc:
+        reason = "it nests too deeply" if isinstance(exc, RecursionError) else str(exc) or type(exc).__name__
+        raise ConfigError(f"--asa-{option}: invalid regular expression {_shown(pattern)}: {reason}") from None
+    if danger:
+        raise ConfigError(
+            f"--asa-{option}: regular expression {_shown(pattern)} can take exponential time on a long name: "
+            f"{danger}; rewrite it so that each name matches in only one way"
+        )
+    return regex
+
+
+def _regex_matcher(sources: Tuple[Tuple[str, str], ...]) -> Matcher:
+    """One compiled expression per (option, pattern): each keeps its own inline
+    flags, which a combined alternation would move or reject."""
+    compiled = tuple(_compile_regex(option, pattern) for option, pattern in sources)
+    groups: Dict[str, str] = {}
+    for (option, _), regex in zip(sources, compiled):
+        for group in regex.groupindex:
+            if group in groups:
+                raise ConfigError(
+                    f"--asa-{option}: group name {group!r} is already used by --asa-{groups[group]}"
+                )
+            groups[group] = option
+    return Matcher(tuple(pattern for _, pattern in sources), tuple(regex.search for regex in compiled))
 
 
 def _check_items(option: str, shape: str, items: Tuple[str, ...]) -> None:
@@ -261,7 +298,8 @@ def build_config(
     matchers: Dict[str, Matcher] = {}
     raw: Dict[str, Tuple[str, ...]] = {}
     for vocab in VOCABULARIES:
-        items = vocab.default
+        # each item with the option it came from, so that an error names that option
+        items = tuple((vocab.name, item) for item in vocab.default)
         for source, additive in ((replace.get(vocab.name), False), (extend.get(vocab.name), True)):
             if source is None:
                 continue
@@ -272,15 +310,14 @@ def build_config(
             else:
                 new = split_items(source)
                 _check_items(option, vocab.shape, new)
-            if vocab.shape == "regex":
-                _regex_matcher(option, new)  # validates, naming the option given
-            items = items + new if additive else new
+            given = tuple((option, item) for item in new)
+            items = items + given if additive else given
         attr = vocab.name.replace("-", "_")
-        raw[attr] = items
+        raw[attr] = tuple(item for _, item in items)
         if vocab.shape == "regex":
-            matchers[attr] = _regex_matcher(vocab.name, items)
+            matchers[attr] = _regex_matcher(items)
         else:
-            matchers[attr] = _glob_matcher(items)
+            matchers[attr] = _glob_matcher(raw[attr])
     confidence = (confidence or "medium").strip().lower()
     if confidence not in CONFIDENCE_LEVELS:
         raise ConfigError(

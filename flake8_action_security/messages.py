@@ -6,7 +6,7 @@ every rule formats its message through :meth:`Rule.format`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ ASA001 = Rule(
     "asa-unauthorized-fetch",
     639,
     "record fetched by caller-supplied id without authorization",
-    "database read {call} fetches by {origin} {ident}{why} with no authorization check",
+    "database read {call}{where} fetches by {origin} {ident} with no authorization check{why}",
     "check the caller's rights first (e.g. context.can(...)) or scope the query "
     "to the caller's project or user",
 )
@@ -71,6 +71,19 @@ ASA005 = Rule(
 
 RULES: Tuple[Rule, ...] = (ASA001, ASA002, ASA003, ASA004, ASA005)
 RULES_BY_CODE: Dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+PYLINT_MESSAGE_IDS: Dict[str, str] = {rule.code: f"W51{index:02d}" for index, rule in enumerate(RULES, 1)}
+"""ASA code -> pylint message id (pylint's range 51-99 is for external checkers)."""
+
+
+def find_rule(name: str) -> Optional[Rule]:
+    """The rule a user names by its code (ASA003), pylint id (W5103) or symbol
+    (asa-unhandled-db-error), in any case."""
+    wanted = name.strip().lower()
+    for rule in RULES:
+        if wanted in (rule.code.lower(), PYLINT_MESSAGE_IDS[rule.code].lower(), rule.name):
+            return rule
+    return None
 
 
 def quote(text: str, limit: int = 60) -> str:

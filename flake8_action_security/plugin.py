@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import ast
 import argparse
+import sys
 from typing import Any, ClassVar, Dict, Iterator, List, Optional, Tuple
 
 from . import __version__
 from .baseline import Baseline, add_baseline_options, baseline_from_options
-from .config import SETTINGS, VOCABULARIES, Config, ConfigError, DEFAULT_CONFIG, build_config
+from .config import CONFIG_ERROR_STATUS, SETTINGS, VOCABULARIES, Config, ConfigError, DEFAULT_CONFIG, build_config
 from .model import build_model
 from .rules import run_rules
 
@@ -73,7 +74,8 @@ class ActionSecurityChecker:
             cls.config = config_from_options(options)
             cls.baseline = baseline_from_options(options)
         except ConfigError as exc:
-            raise SystemExit(f"flake8-action-security: {exc}") from None
+            print(f"flake8-action-security: {exc}", file=sys.stderr)
+            raise SystemExit(CONFIG_ERROR_STATUS) from None
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
         module = build_model(self.tree, self.config)

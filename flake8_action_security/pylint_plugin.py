@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from pylint.checkers import BaseRawFileChecker
 
 from .config import SETTINGS, VOCABULARIES, Config, ConfigError
-from .messages import RULES, RULES_BY_CODE
+from .messages import PYLINT_MESSAGE_IDS, RULES, RULES_BY_CODE
 from .model import build_model
 from .plugin import config_from_options
 from .rules import run_rules
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from pylint.lint import PyLinter
     from pylint.typing import MessageDefinitionTuple, OptionDict, Options
 
-MESSAGE_IDS: Dict[str, str] = {rule.code: f"W51{index:02d}" for index, rule in enumerate(RULES, 1)}
+MESSAGE_IDS: Dict[str, str] = PYLINT_MESSAGE_IDS
 """ASA code -> pylint message id."""
 
 USAGE_ERROR = 32

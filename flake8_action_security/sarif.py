@@ -102,20 +102,21 @@ def _level(code: str) -> str:
 
 
 def artifact_path(filename: str) -> str:
-    """A file name as a relative path with forward slashes where possible."""
-    path = os.path.normpath(filename)
-    if os.path.isabs(path):
-        try:
-            relative = os.path.relpath(path)
-        except ValueError:  # another drive on Windows
-            relative = path
-        if not relative.startswith(os.pardir):
-            path = relative
-    return path.replace(os.sep, "/")
+    """A file's path relative to the working directory, with forward slashes,
+    or its absolute path when the file lies outside that directory."""
+    path = os.path.abspath(filename)
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return path  # '../../x.py' would resolve against %SRCROOT% to a file outside it
+    return relative.replace(os.sep, "/")
 
 
 def _artifact_location(path: str) -> Json:
-    if os.path.isabs(path):  # outside the working directory
+    """Relative to %SRCROOT% (the working directory) when under it, else an absolute file URI."""
+    if os.path.isabs(path):
         return {"uri": Path(path).as_uri()}
     return {"uri": quote(path, safe="/"), "uriBaseId": "%SRCROOT%"}
 

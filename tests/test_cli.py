@@ -10,7 +10,8 @@ from typing import Dict, List
 
 import pytest
 
-from flake8_action_security.messages import RULES
+from flake8_action_security.__main__ import main
+from flake8_action_security.messages import RULES, Rule
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,6 +39,23 @@ def test_explain_prints_the_rule_page(code: str) -> None:
     assert (proc.returncode, proc.stderr) == (0, "")
     assert proc.stdout == (page if page.endswith("\n") else page + "\n")
     assert cli("explain", code.lower()).stdout == proc.stdout
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.code for rule in RULES])
+def test_explain_accepts_the_pylint_id_and_symbol(rule: Rule, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", rule.code]) == 0
+    page = capsys.readouterr().out
+    pylint_id = f"W51{RULES.index(rule) + 1:02d}"  # as pylint users see them: W5101..W5105
+    for name in (pylint_id, pylint_id.lower(), rule.name, rule.name.upper()):
+        assert main(["explain", name]) == 0, name
+        assert capsys.readouterr() == (page, ""), name
+
+
+@pytest.mark.parametrize("name", ["W5103", "asa-unhandled-db-error"])
+def test_explain_on_the_command_line_by_pylint_name(name: str) -> None:
+    page = (ROOT / "docs" / "rules" / "ASA003.md").read_text(encoding="utf-8")
+    proc = cli("explain", name)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, page if page.endswith("\n") else page + "\n", "")
 
 
 def test_explain_unknown_code() -> None:

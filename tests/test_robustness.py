@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import List, Tuple
 
 import hypothesmith
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from flake8_action_security.config import DEFAULT_CONFIG
@@ -40,9 +41,13 @@ def stdlib_files() -> List[Path]:
     return sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts)
 
 
-def test_stdlib_sweep_no_exceptions_and_deterministic() -> None:
-    files = stdlib_files()
-    assert len(files) > 500  # the sweep really ran over a stdlib
+SUBSET_STRIDE = 8
+"""The default run sweeps every 8th stdlib file (in sorted order): the same
+files on every run of one Python, spread over the whole library."""
+
+
+def sweep(files: List[Path]) -> int:
+    """Lint each file twice; assert no crash and equal output. Returns how many parsed."""
     parsed = 0
     crashes: List[Tuple[str, str]] = []
     for path in files:
@@ -61,7 +66,29 @@ def test_stdlib_sweep_no_exceptions_and_deterministic() -> None:
             continue
         assert first == second, path
     assert crashes == []
-    assert parsed > 500
+    return parsed
+
+
+def test_stdlib_subset_no_exceptions_and_deterministic() -> None:
+    files = stdlib_files()[::SUBSET_STRIDE]
+    assert len(files) > 500 // SUBSET_STRIDE
+    assert sweep(files) > 500 // SUBSET_STRIDE
+
+
+@pytest.mark.slow
+def test_stdlib_sweep_no_exceptions_and_deterministic() -> None:
+    files = stdlib_files()
+    assert len(files) > 500  # the sweep really ran over a stdlib
+    assert sweep(files) > 500
+
+
+def test_the_full_sweep_runs_only_with_the_slow_marker(request: pytest.FixtureRequest) -> None:
+    # the default run's marker expression comes from addopts in pyproject.toml
+    assert request.config.getoption("markexpr") == "not slow"
+    assert [mark.name for mark in getattr(test_stdlib_sweep_no_exceptions_and_deterministic, "pytestmark")] == [
+        "slow"
+    ]
+    assert [line.split(":")[0] for line in request.config.getini("markers")].count("slow") == 1
 
 
 DEEP = 900  # parses on every supported Python, deeper than the default recursion limit allows a naive walk

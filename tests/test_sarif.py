@@ -165,3 +165,27 @@ def test_uri_is_relative_with_forward_slashes(tmp_path: Path) -> None:
         for result in log["runs"][0]["results"]
     }
     assert uris == {"pkg/sub/widgets.py"}
+
+
+def test_uri_outside_the_working_directory_is_absolute(tmp_path: Path) -> None:
+    (tmp_path / "work" / "pkg").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "work" / "pkg" / "widgets.py").write_text(SOURCE)
+    (tmp_path / "outside" / "widgets.py").write_text(SOURCE)
+    (tmp_path / "work" / "..pkg").mkdir()  # a child whose name starts with '..'
+    (tmp_path / "work" / "..pkg" / "widgets.py").write_text(SOURCE)
+    proc = flake8_sarif(
+        tmp_path / "work", "pkg/widgets.py", "../outside/widgets.py", str(tmp_path / "outside"),
+        str(tmp_path / "work" / "..pkg"),
+    )
+    assert (proc.returncode, proc.stderr) == (1, "")
+    log = json.loads(proc.stdout)
+    locations = {
+        json.dumps(result["locations"][0]["physicalLocation"]["artifactLocation"], sort_keys=True)
+        for result in log["runs"][0]["results"]
+    }
+    assert locations == {
+        json.dumps({"uri": "pkg/widgets.py", "uriBaseId": "%SRCROOT%"}, sort_keys=True),
+        json.dumps({"uri": (tmp_path / "outside" / "widgets.py").as_uri()}, sort_keys=True),
+        json.dumps({"uri": "..pkg/widgets.py", "uriBaseId": "%SRCROOT%"}, sort_keys=True),
+    }

@@ -157,6 +157,8 @@ def class_authenticates(bases: Sequence[str], assigned: Sequence[Tuple[str, ast.
            for b in bases):
         return True
     for name, value in assigned:
+        if name == "permission_classes" and _only_allow_any(value):
+            continue  # AllowAny: a public endpoint
         if name in ("permission_classes", "authentication_classes", "permission_required"):
             return True
         if name in ("decorators", "method_decorators") and isinstance(value, (ast.List, ast.Tuple)):
@@ -173,6 +175,11 @@ def authenticating_dependency(default: ast.expr) -> bool:
     target = default.args[0] if default.args else None
     name = (last_name(target) or "") if target is not None else ""
     return bool(re.search(r"(?i)user|auth|token|login|principal|account", name))
+
+
+def _only_allow_any(value: ast.expr) -> bool:
+    items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+    return bool(items) and all(last_name(i) == "AllowAny" for i in items)
 
 
 def mentions_principal(node: ast.AST) -> bool:

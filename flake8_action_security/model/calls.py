@@ -362,8 +362,10 @@ class CallMixin:
                 if keyword.arg == "project_only":
                     if isinstance(value, ast.Constant) and value.value is True:
                         return True
-                elif cfg.owner_keywords(keyword.arg.rsplit("__", 1)[-1]):
-                    if web.is_trusted(value, cfg) or web.is_request_attribute(value, cfg.owner_keywords) or (
+                elif _is_principal(value) or cfg.owner_keywords(keyword.arg.rsplit("__", 1)[-1]):
+                    # customer=request.user scopes whatever the column is called
+                    if _is_principal(value) or web.is_trusted(value, cfg) or \
+                            web.is_request_attribute(value, cfg.owner_keywords) or (
                             isinstance(value, ast.Name) and value.id in PRINCIPAL_PARAMS
                             and value.id in scope.function.params):
                         if scope.function.name == "get_queryset":
@@ -509,6 +511,13 @@ def _chain_text(chain: Chain, methods: Tuple[str, ...]) -> str:
         return "().".join(shown)
     base = dotted(chain.receiver) or "..."
     return base + "." + "().".join(shown)
+
+
+def _is_principal(value: ast.expr) -> bool:
+    """``request.user``, ``current_user``, ``g.user`` or their ``.id`` / ``.pk``."""
+    if isinstance(value, ast.Attribute) and value.attr in ("id", "pk"):
+        value = value.value
+    return web.mentions_principal(value)
 
 
 def _column(expr: ast.expr) -> Optional[str]:

@@ -117,7 +117,7 @@ class DbCall:
     insert: bool  # creates a row
     function: Function
     caught: FrozenSet[str]  # names caught by try statements around it ("*" = all)
-    swallowed: bool  # the innermost handler of DB errors around it only passes or logs
+    swallowed: Optional[str]  # the innermost handler of DB errors around it: "silent" (passes) or "logged"
     in_class_body: bool
     write_verbs: FrozenSet[str]
     ids: Tuple[IdUse, ...] = ()

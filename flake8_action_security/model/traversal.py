@@ -40,7 +40,7 @@ class Scope(ValueScope):
     def __init__(self, function: Function) -> None:
         super().__init__(function)
         self.caught: FrozenSet[str] = frozenset()
-        self.swallowed = False
+        self.swallowed: Optional[str] = None
         self.lock_depth = 0
         self.atomic_depth = 0
         self.class_stack: List[ClassInfo] = []
@@ -316,13 +316,16 @@ class Builder(CallMixin):
     def visit_try(self, stmt: Any) -> None:
         scope = self.scope
         names: Set[str] = set()
-        swallows = False
+        swallows: Optional[str] = None
         for handler in stmt.handlers:
             caught = set(_exception_names(handler.type))
             names |= caught
+            # catching a not-found or a duplicate entry on purpose is a decision, not swallowing a failure
             if any((n in BROAD or self.config.db_exceptions(n)) and not self.config.notfound_exceptions(n)
-                   for n in caught):
-                swallows = swallows or _only_logs(handler.body)
+                   and "Duplicate" not in n and "IntegrityError" not in n for n in caught):
+                found = _only_logs(handler.body)
+                if found == "silent" or swallows is None:
+                    swallows = found
         outer_caught, outer_swallowed = scope.caught, scope.swallowed
         first_call = len(self.db_calls)
         scope.caught = outer_caught | names
@@ -354,6 +357,8 @@ class Builder(CallMixin):
             if any(self.config.db_exceptions(n) for n in caught) or (
                     any(n in BROAD for n in caught) and body_calls):
                 scope.db_exception_names.add(handler.name)
+            else:  # the same name in an earlier handler of a DB error says nothing about this one
+                scope.db_exception_names.discard(handler.name)
         if lookups and any(self.config.notfound_exceptions(n) or n in BROAD for n in caught):
             check = checks.eafp_check(stmt, scope, lookups)
             self.checks.append(check)
@@ -603,8 +608,10 @@ def _exception_names(node: Optional[ast.expr]) -> List[str]:
     return [n for n in (last_name(i) for i in items) if n is not None]
 
 
-def _only_logs(body: List[ast.stmt]) -> bool:
-    """A handler that neither raises, returns nor rolls back: it passes, continues or logs."""
+def _only_logs(body: List[ast.stmt]) -> Optional[str]:
+    """A handler that neither raises, returns nor rolls back: "silent" when it only passes or
+    continues, "logged" when it also logs; None when it does anything else."""
+    logged = False
     for stmt in body:
         if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
             continue
@@ -616,9 +623,10 @@ def _only_logs(body: List[ast.stmt]) -> bool:
                 func = value.func
                 root = dotted(func.value) if isinstance(func, ast.Attribute) else dotted(func)
                 if root in LOG_ROOTS or (root or "").lower().endswith(("log", "logger")):
+                    logged = True
                     continue
-        return False
-    return True
+        return None
+    return "logged" if logged else "silent"
 
 
 def _names_a_lock(expr: ast.expr) -> bool:

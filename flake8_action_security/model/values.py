@@ -198,8 +198,10 @@ class ValueReader:
             elif isinstance(node, ast.Attribute):
                 if node.attr == "__traceback__":
                     return TRACEBACK, db_error
-                if node.attr in ("args", "message", "msg", "detail", "orig", "statement") \
-                        and self._is_exception(scope, node.value):
+                # an application's own exception's .message is written for users; a driver's is not
+                if self._is_exception(scope, node.value) and (
+                        node.attr in ("args", "orig", "statement") or (
+                        node.attr in ("message", "msg", "detail") and self._is_db_exception(scope, node.value))):
                     found = found or EXCEPTION
                     db_error = db_error or self._is_db_exception(scope, node.value)
                 else:

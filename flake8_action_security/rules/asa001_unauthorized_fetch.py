@@ -26,19 +26,21 @@ def check(module: Module, config: Config) -> Iterator[Finding]:
         ident = next((i for i in call.ids if i.origin == REQUEST), call.ids[0])
         level = value_level(function, ident.origin, module)
         origin = "request-controlled" if ident.origin == REQUEST else "caller-supplied"
-        why = handler_phrase(function)
+        where = handler_phrase(function)
+        why = ""
         if sibling is not None:
-            why += f" with only a model-level check; {sibling} checks the {call.model} object"
+            why = f" beyond a model-level one ({sibling} checks the {call.model} object)"
         elif level != "low" and _in_view(function) and not authenticated(function):
             # IDOR is one signed-in user reaching another's record; a view with no authentication
             # in sight most often serves public records (a catalogue product by pk).
             level = "low"
-            why += " (no authentication in sight, perhaps a public view: low)"
+            why = " (no authentication in sight, perhaps a public view: low)"
         elif level == "low":
-            why += " (no request handler in this file reaches it: low)"
+            why = " (no request handler in this file reaches it: low)"
         line, col = call.position
         yield Finding(line, col, ASA001.code,
-                      ASA001.format(call=quote(call.name), origin=origin, ident=quote(ident.text), why=why),
+                      ASA001.format(call=quote(call.name), origin=origin, ident=quote(ident.text), where=where,
+                                    why=why),
                       level)
 
 

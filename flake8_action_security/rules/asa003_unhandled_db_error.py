@@ -7,7 +7,7 @@ from ..config import Config
 from ..messages import ASA003, quote
 from ..model import REQUEST, DbCall, Module
 from . import Finding
-from .confidence import handler_of
+from .confidence import handler_of, handler_phrase
 
 BROAD_EXCEPTIONS = frozenset({"*", "Exception", "BaseException"})
 # Decorators that map a missing row to a 404 on the way out.
@@ -38,17 +38,21 @@ def check(module: Module, config: Config) -> Iterator[Finding]:
         if call.raising and call.key_origin is not None and not _handles_missing_row(call, config):
             handler = handler_of(call.function)
             level = "high" if call.key_origin == REQUEST and handler is not None else "low"
-            where = f" in request handler '{handler.qualname}'" if handler is not None and level == "high" else ""
+            where = handler_phrase(call.function) if level == "high" else ""
             yield Finding(line, col, ASA003.code,
                           ASA003.format(call=quote(call.name), what="raises when the row is missing" + where,
                                         fix="catch the not-found error and answer 404"), level)
         elif handled:
-            if call.swallowed and call.kind == "write":
+            if call.swallowed is not None and call.kind == "write":
+                # a handler that logs is most often deliberate best effort (analytics, optional
+                # stats): review lens; one that only passes loses the write without a trace
+                silent = call.swallowed == "silent"
+                what = ("is inside a handler that only passes, so a failed write is silently lost" if silent
+                        else "is inside a handler that only logs, so a failed write is lost")
                 yield Finding(line, col, ASA003.code,
-                              ASA003.format(call=quote(call.name),
-                                            what="is inside a handler that only logs or passes, so a failed "
-                                                 "write is silently lost",
-                                            fix="re-raise, roll back or return an error"), "medium")
+                              ASA003.format(call=quote(call.name), what=what,
+                                            fix="re-raise, roll back or return an error"),
+                              "medium" if silent else "low")
         else:
             yield Finding(line, col, ASA003.code,
                           ASA003.format(call=quote(call.name), what="has no error handling",

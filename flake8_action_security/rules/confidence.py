@@ -69,4 +69,8 @@ def authenticated(function: Function) -> bool:
 
 def handler_phrase(function: Function) -> str:
     handler = handler_of(function)
-    return f" in request handler '{handler.qualname}'" if handler is not None else ""
+    if handler is None:
+        return ""
+    if handler is function or function.name == "<lambda>":
+        return f" in request handler '{handler.qualname}'"
+    return f" reached from request handler '{handler.qualname}'"
