@@ -5,7 +5,6 @@ customer can trigger. Run ``flake8 --select=ASA examples/`` to see them; add
 ``--asa-confidence=low`` for the review lens (every DB call without error
 handling, and the object layer in ``widget_objects.py``).
 """
-import logging
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import DatabaseError
@@ -14,8 +13,6 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 
 from shop.models import Order, Review
-
-LOG = logging.getLogger(__name__)
 
 
 class OrderDetailView(LoginRequiredMixin, View):
@@ -33,7 +30,7 @@ class OrderCancelView(LoginRequiredMixin, View):
             order.save()
         except DatabaseError:
             # The customer is told the order is cancelled; the row still says it is open.
-            LOG.warning('could not cancel order %s', pk)
+            pass
         return JsonResponse({'status': 'cancelled'})
 
 

@@ -66,7 +66,7 @@ ASA005 = Rule(
     367,
     "check-then-act race on a record",
     "{check} then {write} (line {line}) without a lock or atomic upsert",
-    "use an upsert or catch the duplicate-entry error",
+    "{fix}",
 )
 
 RULES: Tuple[Rule, ...] = (ASA001, ASA002, ASA003, ASA004, ASA005)

@@ -105,6 +105,6 @@ def test_pre_commit_hook_entry_runs_the_plugin(tmp_path: Path) -> None:
     )
     assert (proc.returncode, proc.stderr) == (1, "")
     assert proc.stdout.splitlines() == [
-        "widgets.py:5:9: ASA003 database call 'db.widget_create' is inside a handler that only logs or "
-        "passes, so a failed write is silently lost; re-raise, roll back or return an error (CWE-755)"
+        "widgets.py:5:9: ASA003 database call 'db.widget_create' is inside a handler that only passes, "
+        "so a failed write is silently lost; re-raise, roll back or return an error (CWE-755)"
     ]

@@ -61,7 +61,7 @@ def access(chain: Chain, env: FileEnv) -> Optional[Access]:
         return None
     if first[:1].isupper():
         return None  # session.Query(...), db.Column(...): a type, not a call into the DB
-    if _looks_like_session(last_id):
+    if _looks_like_session(last_id) or (bound and methods[-1] not in CURSOR_METHODS):
         return sqlalchemy.session_access(chain, methods)
     if methods[-1] in CURSOR_METHODS:
         return Access("dbapi", "receiver", methods, executes=True)

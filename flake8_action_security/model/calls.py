@@ -235,6 +235,16 @@ class CallMixin:
                 kind = "read"
         verbs: FrozenSet[str] = frozenset().union(*map(write_verbs, methods))
         names_seen = list(methods)
+        if access.style == "shortcut" and chain.links[0].args:
+            # get_object_or_404(Order.objects.select_for_update(), pk=pk): a locking read
+            node: ast.expr = chain.links[0].args[0]
+            for _ in range(50):
+                if not isinstance(node, ast.Call):
+                    break
+                name = last_name(node.func)
+                if name is not None:
+                    names_seen.append(name)
+                node = node.func.value if isinstance(node.func, ast.Attribute) else node.func
         for link, name in zip(chain.links, names):
             if name in EXECUTE_METHODS and link.args:
                 statement = flows.statement(link.args[0], scope)
@@ -251,6 +261,9 @@ class CallMixin:
         receiver_name = chain.receiver.id if isinstance(chain.receiver, ast.Name) else None
         insert = bool(verbs & INSERT_VERBS) or (
             access.style == "record" and receiver_name in scope.constructed and "save" in methods)
+        if insert and methods == ("add",) and chain.links[0].args:
+            added = chain.links[0].args[0]  # session.add(row): an insert only for a new row
+            insert = not (isinstance(added, ast.Name) and added.id in scope.read_names)
         links = list(reversed(chain.links))
         function = scope.function
         db_call = DbCall(

@@ -23,15 +23,21 @@ def if_check(stmt: ast.If, scope: "Scope", test_calls: List[DbCall], config: Con
     kind, state_field, for_update = _classify(stmt.test, scope, test_calls)
     if kind is None:
         return None
+    models = {c.model for c in test_calls if c.model}
+    for node in ast.walk(stmt.test):  # a test is a small expression
+        if isinstance(node, ast.Name) and node.id in scope.read_names:
+            model = scope.read_names[node.id].model
+            if model:
+                models.add(model)
     return Check(stmt, kind, scope.function, scope.lock_depth > 0, for_update, state_field,
-                 len(scope.function.writes))
+                 len(scope.function.writes), models=frozenset(models))
 
 
 def eafp_check(stmt: ast.stmt, scope: "Scope", lookups: List[DbCall]) -> Check:
     """``try: <raising lookup> except <not found>: <insert>`` (the handler follows the check)."""
     for_update = any(c.locking for c in lookups)
     return Check(stmt, "absence", scope.function, scope.lock_depth > 0, for_update, None,
-                 len(scope.function.writes))
+                 len(scope.function.writes), models=frozenset(c.model for c in lookups if c.model))
 
 
 def _classify(test: ast.expr, scope: "Scope", test_calls: List[DbCall]):  # type: ignore[no-untyped-def]

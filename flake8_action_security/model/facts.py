@@ -147,6 +147,7 @@ class Check:
     first_write: int  # index into function.writes
     stop_write: int = -1  # end (exclusive) of the writes that follow the check
     guard: bool = False  # its body always leaves: the rest of the block runs only if it passed
+    models: FrozenSet[str] = frozenset()  # model classes of the records the check reads
 
 
 @dataclass(eq=False)
@@ -193,6 +194,7 @@ class Module:
     responses: Tuple[ResponseCall, ...]
     db_evidence: bool
     web_framework: bool
+    unique_models: FrozenSet[str] = frozenset()  # models of this file with a unique column or constraint
 
     @property
     def has_handlers(self) -> bool:

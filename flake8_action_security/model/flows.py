@@ -121,6 +121,12 @@ def _responses_through_locals(builder: "Builder") -> None:
             if (store.node.lineno, store.node.col_offset) < position:
                 builder.responses.append(ResponseCall(call, callee, (store.value,), store.function))
                 break
+    for scope, name, position, call, callee in builder.response_names:
+        # body = {'detail': str(exc)}; JsonResponse(body)
+        for bound_at, record in scope.bound_records.get(name, ()):
+            tainted = tuple(v for v in record.values if v.taint is not None)
+            if tainted and bound_at < position and record.reaches is None:
+                builder.responses.append(ResponseCall(call, callee, tainted, scope.function))
 
 
 @dataclass(frozen=True)

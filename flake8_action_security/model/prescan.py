@@ -28,6 +28,7 @@ class ModuleFacts:
     instance_names: Set[str]  # parameter names that stand for a model instance (`order` for Order)
     model_names: Set[str]  # model classes defined here or imported from a models module
     django: bool
+    unique_models: Set[str]  # models of this module that declare a unique column or constraint
 
 
 def bind_import(stmt: Union[ast.Import, ast.ImportFrom], imports: Dict[str, str]) -> None:
@@ -51,6 +52,7 @@ def prescan(module: ast.Module, config: Config) -> ModuleFacts:
     imports: Dict[str, str] = {}
     paths: List[str] = []
     models: Set[str] = set()
+    unique_models: Set[str] = set()
     model_base_seen = False
     pending: List[ast.stmt] = list(reversed(module.body))
     while pending:
@@ -69,6 +71,8 @@ def prescan(module: ast.Module, config: Config) -> ModuleFacts:
                    for b in bases):
                 models.add(stmt.name)
                 model_base_seen = True
+                if _declares_unique(stmt):
+                    unique_models.add(stmt.name)
         elif isinstance(stmt, (ast.If, ast.Try)):
             nested = list(stmt.body) + list(stmt.orelse)
             if isinstance(stmt, ast.Try):
@@ -85,7 +89,24 @@ def prescan(module: ast.Module, config: Config) -> ModuleFacts:
     instance_names = {_snake(name) for name in model_names}
     imports_django = any(p == "django" or p.startswith("django.") for p in paths)
     return ModuleFacts(imports, db_evidence, web.imports_web_framework(paths), django_views, models,
-                       instance_names, model_names, imports_django)
+                       instance_names, model_names, imports_django, unique_models)
+
+
+UNIQUE_MARKERS = frozenset({"UniqueConstraint", "unique_together", "PrimaryKeyConstraint"})
+
+
+def _declares_unique(cls: ast.ClassDef) -> bool:
+    """``unique=True`` on a column, ``UniqueConstraint(...)`` or ``unique_together`` in the class
+    (its Meta and __table_args__ included): the database refuses a duplicate row itself."""
+    for node in ast.walk(cls):  # a class body is small and walked once, in the prescan only
+        if isinstance(node, ast.keyword) and node.arg == "unique" and isinstance(node.value, ast.Constant) \
+                and node.value.value is True:
+            return True
+        if isinstance(node, ast.Name) and node.id in UNIQUE_MARKERS:
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in UNIQUE_MARKERS:
+            return True
+    return False
 
 
 def _snake(name: str) -> str:

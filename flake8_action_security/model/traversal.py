@@ -84,6 +84,7 @@ class Builder(CallMixin):
         self.django_views = False
         self.model_names: FrozenSet[str] = frozenset()
         self.django = False
+        self.unique_models: Set[str] = set()
         self.db_imports: Set[str] = set()  # shared with every FileEnv of the module
         self.instance_names: Set[str] = set()
         self.values = ValueReader(config, self.imports)
@@ -99,6 +100,7 @@ class Builder(CallMixin):
         self.django_views = facts.django_views
         self.model_names = frozenset(facts.model_names)
         self.django = facts.django
+        self.unique_models = facts.unique_models
         self.db_imports.update(db_imports(self.imports, self.config))
         self.instance_names = facts.instance_names
         function = Function(module_node, "<module>", "<module>", None, None, (), ())
@@ -114,6 +116,7 @@ class Builder(CallMixin):
             db_calls=tuple(self.db_calls), checks=tuple(self.checks), records=tuple(self.records),
             stores=tuple(self.stores), responses=tuple(self.responses),
             db_evidence=self.db_evidence, web_framework=self.web_framework,
+            unique_models=frozenset(self.unique_models),
         )
 
     def _open_scope(self, function: Function) -> Scope:
@@ -255,6 +258,7 @@ class Builder(CallMixin):
         cls = function.cls
         scope.in_view_class = cls is not None and web.is_view_class(cls.bases, self.config)
         instances = self._model_instance_params(function)
+        scope.db_bound.update(_session_params(function))
         for param in function.params:
             if param in ("self", "cls") or self.config.context_names(param) or param in instances:
                 continue
@@ -583,6 +587,19 @@ def _stmt_fields(cls: type) -> Tuple[str, ...]:
         fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _SKIP)
         _fields_cache[cls] = fields
     return fields
+
+
+SESSION_TYPES = frozenset({"Session", "AsyncSession", "Connection", "AsyncConnection", "scoped_session"})
+
+
+def _session_params(function: Function) -> Set[str]:
+    """Parameters annotated with a session or connection type."""
+    node = function.node
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return set()
+    args = node.args
+    return {a.arg for a in args.posonlyargs + args.args + args.kwonlyargs
+            if a.annotation is not None and last_name(a.annotation) in SESSION_TYPES}
 
 
 def _target_names(target: ast.expr) -> List[str]:

@@ -103,8 +103,9 @@ class ValueReader:
             return ("", "")
         if not isinstance(node, (ast.Attribute, ast.Call)):
             return None
-        if isinstance(node, ast.Attribute) and node.attr in VALIDATED_ATTRS and not for_id:
-            return ("", "")
+        if isinstance(node, ast.Attribute) and (node.attr in VALIDATED_ATTRS and not for_id
+                                                or _is_constant(node)):
+            return ("", "")  # validated data, or a constant (self.STANDALONE, Order.PAID)
         root = root_name(node)
         if root is None or not (root in SOURCE_ROOTS or self.config.context_names(root)):
             return None  # only request, self, g and context objects hold request or trusted data
@@ -265,6 +266,12 @@ class ValueReader:
         if origin is None:
             return Value(expr, None, None, None)
         return Value(expr, None, origin[0], _short(expr))
+
+
+def _is_constant(node: ast.Attribute) -> bool:
+    owner = node.value
+    return node.attr.isupper() and len(node.attr) > 1 and isinstance(owner, ast.Name) and (
+        owner.id in ("self", "cls") or owner.id[:1].isupper())
 
 
 def _short(node: ast.expr) -> str:

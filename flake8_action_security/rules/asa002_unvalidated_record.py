@@ -6,7 +6,7 @@ from typing import Dict, Iterator, List, Sequence
 
 from ..config import Config
 from ..messages import ASA002, quote
-from ..model import ORIGIN_RANK, Function, Module, Store, Value
+from ..model import ORIGIN_RANK, TRUSTED, Function, Module, Store, Value
 from . import LEVELS, Finding
 from .confidence import handler_phrase, value_level
 
@@ -23,7 +23,8 @@ def _finding(line: int, col: int, write: str, values: Sequence[Value], function:
              module: Module) -> Finding:
     level = max((value_level(function, v.origin, module) for v in values), key=LEVELS.__getitem__)
     ordered = sorted(values, key=lambda v: -ORIGIN_RANK.get(v.origin or "", 0))
-    sources = [v.source for v in ordered if v.source is not None]
+    untrusted = [v for v in ordered if v.origin != TRUSTED]
+    sources = [v.source for v in (untrusted or ordered) if v.source is not None]
     why = handler_phrase(function) if level != "low" else ""
     return Finding(line, col, ASA002.code,
                    ASA002.format(write=quote(write), sources=_sources_text(sources), why=why), level)

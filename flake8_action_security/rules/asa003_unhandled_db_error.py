@@ -1,17 +1,30 @@
 """ASA003: a DB failure left unhandled: missing row, swallowed write, no handler (CWE-755)."""
 from __future__ import annotations
 
+import ast
 from typing import FrozenSet, Iterator
 
 from ..config import Config
 from ..messages import ASA003, quote
 from ..model import REQUEST, DbCall, Module
+from ..syntax import last_name
 from . import Finding
 from .confidence import handler_of, handler_phrase
 
 BROAD_EXCEPTIONS = frozenset({"*", "Exception", "BaseException"})
 # Decorators that map a missing row to a 404 on the way out.
 NOTFOUND_MAPPERS = frozenset({"expected_errors", "errorhandler"})
+
+
+def _maps_404(decorator: ast.expr) -> bool:
+    """``@app.errorhandler(...)``, or ``@wsgi.expected_errors((400, 404))`` listing 404."""
+    name = last_name(decorator.func if isinstance(decorator, ast.Call) else decorator)
+    if name not in NOTFOUND_MAPPERS:
+        return False
+    if name != "expected_errors":
+        return True
+    codes = [c.value for arg in getattr(decorator, "args", ()) for c in ast.walk(arg) if isinstance(c, ast.Constant)]
+    return 404 in codes
 
 
 def handles_db_errors(caught: FrozenSet[str], config: Config) -> bool:
@@ -23,7 +36,7 @@ def _handles_missing_row(call: DbCall, config: Config) -> bool:
         return True
     function = call.function
     while function is not None:
-        if any(d in NOTFOUND_MAPPERS for d in function.decorators):
+        if any(_maps_404(d) for d in getattr(function.node, "decorator_list", ())):
             return True
         function = function.parent  # type: ignore[assignment]
     return False

@@ -12,6 +12,11 @@ from .confidence import handler_of
 DUPLICATE_ERRORS = ("DBDuplicateEntry", "IntegrityError")
 REMOVAL_VERBS = frozenset({"delete", "destroy", "remove", "purge", "archive"})
 NOT_THE_WRITE = frozenset({"commit", "flush"})
+FIX_TEXT = {
+    "absence": "use an upsert or catch the duplicate-entry error",
+    "memory": "use an upsert or catch the duplicate-entry error",
+    "state": "make the write conditional on the old state (and check its row count) or read with a lock",
+}
 KIND_TEXT = {"absence": "existence check", "state": "state check", "memory": "in-memory check"}
 
 
@@ -25,6 +30,8 @@ def _racy(check: Check, write: DbCall) -> bool:
     if write.write_verbs and write.write_verbs <= REMOVAL_VERBS:
         return False
     if write.insert:
+        if check.kind == "absence" and check.models and write.model and write.model not in check.models:
+            return False  # "the database exists, so add a dataset": a precondition, not a duplicate guard
         return check.kind != "state" or check.guard
     if check.kind == "state" and check.state_field is not None and check.guard:
         return check.state_field in write.fields and check.state_field not in write.filter_fields
@@ -49,6 +56,8 @@ def check(module: Module, config: Config) -> Iterator[Finding]:
         write = _first_racy_write(chk)
         if write is None or id(write) in blamed:
             continue
+        if write.insert and write.model in module.unique_models:
+            continue  # the model declares a unique column: the database refuses the duplicate
         blamed.add(id(write))
         if chk.kind == "memory":
             level = "low"
@@ -56,6 +65,7 @@ def check(module: Module, config: Config) -> Iterator[Finding]:
             level = "high" if handler_of(function) is not None else "medium"
         yield Finding(
             chk.node.lineno, chk.node.col_offset, ASA005.code,
-            ASA005.format(check=KIND_TEXT[chk.kind], write=quote(write.name), line=write.node.lineno),
+            ASA005.format(check=KIND_TEXT[chk.kind], write=quote(write.name), line=write.node.lineno,
+                          fix=FIX_TEXT[chk.kind]),
             level,
         )
