@@ -78,7 +78,7 @@ class ActionSecurityChecker:
             raise SystemExit(CONFIG_ERROR_STATUS) from None
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
-        module = build_model(self.tree, self.config)
+        module = build_model(self.tree, self.config, self.filename)
         findings = run_rules(module, self.config)
         if self.baseline is not None:
             findings = self.baseline.apply(self.filename, self.lines, self.tree, findings)

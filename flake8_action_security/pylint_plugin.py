@@ -136,7 +136,7 @@ class ActionSecurityPylintChecker(BaseRawFileChecker):
         except (SyntaxError, ValueError, LookupError):
             return  # pylint reports syntax and encoding errors itself
         config = self.asa_config()
-        for finding in run_rules(build_model(tree, config), config):
+        for finding in run_rules(build_model(tree, config, node.file or ""), config):
             self.add_message(
                 RULES_BY_CODE[finding.code].name,
                 line=finding.line,

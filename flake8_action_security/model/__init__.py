@@ -16,9 +16,10 @@ from .facts import (
 from .traversal import Builder
 
 
-def build_model(tree: ast.AST, config: Config) -> Module:
-    """Compute the facts of one module in one traversal."""
-    return Builder(config).build(tree)
+def build_model(tree: ast.AST, config: Config, filename: str = "") -> Module:
+    """Compute the facts of one module in one traversal (the file name says whether it is
+    one-off code: a command, a script, an example loader, a migration)."""
+    return Builder(config, filename).build(tree)
 
 
 __all__ = [

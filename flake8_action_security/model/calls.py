@@ -176,6 +176,10 @@ class CallMixin:
             db_call = self._db_call(call, chain, names)
         if first is not None and isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"):
             scope.function.self_calls.add(first)
+            inner_call = links[-1]
+            if inner_call.args:
+                scope.function.self_call_args.append(
+                    (first, tuple(a.id if isinstance(a, ast.Name) else None for a in inner_call.args)))
         cfg = self.config
         inner_write = db_call if db_call is not None and db_call.kind == "write" else write
         for link in links:
@@ -261,9 +265,14 @@ class CallMixin:
         receiver_name = chain.receiver.id if isinstance(chain.receiver, ast.Name) else None
         insert = bool(verbs & INSERT_VERBS) or (
             access.style == "record" and receiver_name in scope.constructed and "save" in methods)
+        model = access.model
         if insert and methods == ("add",) and chain.links[0].args:
             added = chain.links[0].args[0]  # session.add(row): an insert only for a new row
             insert = not (isinstance(added, ast.Name) and added.id in scope.read_names)
+            if isinstance(added, ast.Call):
+                model = last_name(added.func)
+            elif isinstance(added, ast.Name):
+                model = scope.constructed_models.get(added.id, model)
         links = list(reversed(chain.links))
         function = scope.function
         db_call = DbCall(
@@ -272,7 +281,7 @@ class CallMixin:
             handled_lookup=access.handled, locking=any(n in LOCKING_READS for n in names_seen),
             upsert=any(UPSERT_PATTERN.search(n) for n in names_seen), insert=insert, function=function,
             caught=scope.caught, swallowed=scope.swallowed, in_class_body=bool(scope.class_stack),
-            write_verbs=verbs, model=access.model,
+            write_verbs=verbs, model=model,
         )
         if kind == "read":
             ids, key_origin = self._ids(chain)
@@ -393,6 +402,7 @@ class CallMixin:
         if isinstance(call.func, ast.Attribute):
             parts.append(call.func.value)
         objects: List[str] = []
+        params: List[str] = []
         model: Optional[str] = None
         budget = 50
         while parts and budget:
@@ -408,10 +418,14 @@ class CallMixin:
             if read is not None:
                 objects.append(root)
                 model = model or read.model
-            elif self.config.id_params(root) or root in scope.param_origin and self.config.id_params(root):
+            elif self.config.id_params(root):
                 objects.append(root)
-        object_check = bool(objects) or bool(OBJECT_PERMISSION_CALLS.match(name))
-        scope.function.authz.append(Evidence(render(call.func), call, model, object_check, tuple(objects)))
+            elif root in scope.function.params and root not in ("self", "cls") \
+                    and not self.config.context_names(root):
+                params.append(root)  # instance.has_permission(user): a check of what the caller passed in
+        object_check = bool(objects) or bool(params) or bool(OBJECT_PERMISSION_CALLS.match(name))
+        scope.function.authz.append(Evidence(render(call.func), call, model, object_check, tuple(objects),
+                                             tuple(params)))
 
     # ---- records and values ----
 

@@ -40,6 +40,7 @@ class Evidence:
     object_model: Optional[str] = None  # the model class of the record checked, when known
     object_check: bool = False
     objects: Tuple[str, ...] = ()  # names of the records or ids it checks
+    params: Tuple[str, ...] = ()  # parameters of its function it checks (a helper that checks what it is given)
 
 
 @dataclass(eq=False)
@@ -64,6 +65,7 @@ class Function:
     authn_decorated: bool = False  # an authentication-only decorator (login_required ...)
     handler_is_view: bool = False  # a view or route (where authentication would be visible), not a serializer
     self_calls: Set[str] = field(default_factory=set)  # methods it calls as self.m() / cls.m()
+    self_call_args: List[Tuple[str, Tuple[Optional[str], ...]]] = field(default_factory=list)
     mentions_principal: bool = False  # reads request.user / current_user / g.user
 
     @property
@@ -195,6 +197,7 @@ class Module:
     db_evidence: bool
     web_framework: bool
     unique_models: FrozenSet[str] = frozenset()  # models of this file with a unique column or constraint
+    one_off: bool = False  # a command, script, example loader or migration: runs once, not per request
 
     @property
     def has_handlers(self) -> bool:

@@ -47,6 +47,7 @@ class Scope(ValueScope):
         self.read_names: Dict[str, DbCall] = {}
         self.record_names: Set[str] = set()
         self.constructed: Set[str] = set()
+        self.constructed_models: Dict[str, str] = {}
         self.db_bound: Set[str] = set()
         self.not_db_bound: Set[str] = set()
         self.statements: Dict[str, Any] = {}
@@ -61,8 +62,9 @@ class Scope(ValueScope):
 
 
 class Builder(CallMixin):
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, filename: str = "") -> None:
         self.config = config
+        self.one_off = is_one_off(filename)
         self.imports: Dict[str, str] = {}
         self.functions: List[Function] = []
         self.classes: List[ClassInfo] = []
@@ -116,7 +118,7 @@ class Builder(CallMixin):
             db_calls=tuple(self.db_calls), checks=tuple(self.checks), records=tuple(self.records),
             stores=tuple(self.stores), responses=tuple(self.responses),
             db_evidence=self.db_evidence, web_framework=self.web_framework,
-            unique_models=frozenset(self.unique_models),
+            unique_models=frozenset(self.unique_models), one_off=self.one_off,
         )
 
     def _open_scope(self, function: Function) -> Scope:
@@ -512,6 +514,7 @@ class Builder(CallMixin):
                 scope.read_names.pop(name, None)
             if constructed:
                 scope.constructed.add(name)
+                scope.constructed_models[name] = (last_name(inner.func) if isinstance(inner, ast.Call) else None) or ""
                 scope.record_names.add(name)
             if taint is not None or scope.tainted.get(name) in (None, CLEAN):
                 # flow-insensitive on purpose: `try: t = format_exc() except: t = 'n/a'` keeps t tainted
@@ -587,6 +590,17 @@ def _stmt_fields(cls: type) -> Tuple[str, ...]:
         fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _SKIP)
         _fields_cache[cls] = fields
     return fields
+
+
+# Directories and files of code that runs once from a command line, not concurrently per request.
+ONE_OFF_PARTS = frozenset({"examples", "example", "cmd", "cli", "scripts", "migrations",
+                           "alembic", "fixtures", "management"})
+ONE_OFF_FILES = frozenset({"manage.py", "cli.py", "setup.py", "conftest.py"})
+
+
+def is_one_off(filename: str) -> bool:
+    parts = filename.replace("\\", "/").split("/")
+    return parts[-1] in ONE_OFF_FILES or any(p in ONE_OFF_PARTS for p in parts[:-1])
 
 
 SESSION_TYPES = frozenset({"Session", "AsyncSession", "Connection", "AsyncConnection", "scoped_session"})

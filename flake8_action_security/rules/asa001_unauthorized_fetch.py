@@ -7,20 +7,21 @@ from ..config import Config
 from ..frameworks import web
 from ..frameworks.django import GUARD_METHODS
 from ..messages import ASA001, quote
-from ..model import REQUEST, DbCall, Evidence, Function, Module
+from ..model import REQUEST, ClassInfo, DbCall, Evidence, Function, Module
 from . import Finding
 from .confidence import authenticated, handler_of, handler_phrase, value_level
 
 
 def check(module: Module, config: Config) -> Iterator[Finding]:
     object_checks = _object_checks_by_model(module)
+    classes = {c.name: c for c in module.classes}
     for call in module.db_calls:
         if call.kind != "read" or not call.ids or call.owner_scoped:
             continue
         function = call.function
         if function.is_private:
             continue
-        verdict, sibling = _protection(call, object_checks)
+        verdict, sibling = _protection(call, object_checks, classes)
         if verdict:
             continue
         ident = next((i for i in call.ids if i.origin == REQUEST), call.ids[0])
@@ -59,9 +60,44 @@ def _chain(function: Function) -> List[Function]:
     return chain
 
 
-def _protection(call: DbCall, object_checks: Dict[str, str]) -> Tuple[bool, Optional[str]]:
+def _checked_by_method(call: DbCall, function: Function, classes: Dict[str, ClassInfo]) -> bool:
+    """``obj = M.objects.get(pk=pk); return self.resolve(request, obj)`` where ``resolve`` (of the
+    class or a base class in this file) makes a permission check on that parameter."""
+    if call.bound_to is None or function.cls is None:
+        return False
+    for method_name, args in function.self_call_args:
+        if call.bound_to not in args:
+            continue
+        method = _method(function.cls, method_name, classes)
+        if method is None:
+            continue
+        index = args.index(call.bound_to) + 1  # after self
+        if index < len(method.params):
+            param = method.params[index]
+            if any(param in e.params for e in method.authz):
+                return True
+    return False
+
+
+def _method(cls: ClassInfo, name: str, classes: Dict[str, ClassInfo]) -> Optional[Function]:
+    pending, seen = [cls], set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if name in current.methods:
+            return current.methods[name]
+        pending.extend(classes[b] for b in current.bases if b in classes)
+    return None
+
+
+def _protection(call: DbCall, object_checks: Dict[str, str],
+                classes: Dict[str, ClassInfo]) -> Tuple[bool, Optional[str]]:
     """(protected, the sibling object check that makes a model-level check not enough)."""
     model_level = False
+    if _checked_by_method(call, call.function, classes):
+        return True, None
     for function in _chain(call.function):
         if function.authz_decorator:
             model_level = True
