@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import ast
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 
 def last_name(func: ast.expr) -> Optional[str]:
@@ -97,3 +97,21 @@ def constant_str(expr: Optional[ast.expr]) -> Optional[str]:
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
     return None
+
+
+# Fields that never hold a node worth visiting: contexts, operators, annotations,
+# and the plain strings and numbers of names, attributes and flags.
+_SKIP_FIELDS = frozenset({
+    "ctx", "op", "ops", "type_comment", "annotation", "returns", "kind", "attr", "id", "arg",
+    "conversion", "is_async", "level", "module", "names", "kwd_attrs", "name", "asname", "type_params",
+})
+FIELDS_CACHE: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(cls: type) -> Tuple[str, ...]:
+    """The fields of a node class that can hold child nodes (cached per class)."""
+    fields = FIELDS_CACHE.get(cls)
+    if fields is None:
+        fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _SKIP_FIELDS)
+        FIELDS_CACHE[cls] = fields
+    return fields

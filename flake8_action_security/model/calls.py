@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 from ..frameworks import Chain, classify, may_reach_db, web
-from ..syntax import dotted, last_name, render, value_key
+from ..syntax import FIELDS_CACHE, child_fields, dotted, last_name, render, root_name, value_key
 from . import flows
 from .facts import PARAM, REQUEST, TRUSTED, DbCall, Evidence, Function, IdUse, Record, ResponseCall, Store
 
@@ -111,7 +111,7 @@ class CallMixin:
         stack: List[_Work] = [(root, write)]
         pop, push = stack.pop, stack.append
         scope = self.scope
-        fields_of = _fields_cache
+        fields_of = FIELDS_CACHE
         while stack:
             node, write = pop()
             cls = type(node)
@@ -137,7 +137,7 @@ class CallMixin:
                 continue
             fields = fields_of.get(cls)
             if fields is None:
-                fields = _child_fields(cls)
+                fields = child_fields(cls)
             for name in fields:
                 value = getattr(node, name)
                 if value is None:
@@ -411,7 +411,7 @@ class CallMixin:
             if isinstance(part, ast.Dict):
                 parts.extend(v for v in part.values if v is not None)
                 continue
-            root = _root(part)
+            root = root_name(part)
             if root is None:
                 continue
             read = scope.read_names.get(root)
@@ -507,19 +507,6 @@ class CallMixin:
 
 
 _PRINCIPAL_ATTRS = frozenset({"user", "auth"})
-_SKIP_FIELDS = frozenset({
-    "ctx", "op", "ops", "type_comment", "annotation", "returns", "kind", "attr", "id", "arg",
-    "conversion", "is_async", "level", "module", "names", "kwd_attrs", "name", "asname",
-})
-_fields_cache: Dict[type, Tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type) -> Tuple[str, ...]:
-    fields = _fields_cache.get(cls)
-    if fields is None:
-        fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _SKIP_FIELDS)
-        _fields_cache[cls] = fields
-    return fields
 
 
 @functools.lru_cache(maxsize=4096)
@@ -566,18 +553,6 @@ def _value_name(value: ast.expr) -> Optional[str]:
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
         return node.slice.value
     return None
-
-
-def _root(expr: ast.expr) -> Optional[str]:
-    node = expr
-    for _ in range(50):
-        if isinstance(node, (ast.Attribute, ast.Subscript)):
-            node = node.value
-        elif isinstance(node, ast.Call):
-            node = node.func
-        else:
-            break
-    return node.id if isinstance(node, ast.Name) else None
 
 
 def _fields(chain: Chain) -> Tuple[FrozenSet[str], FrozenSet[str]]:

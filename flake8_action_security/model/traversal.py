@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, FrozenSet, List, Optional, Set, Tuple, U
 from ..config import Config
 from ..frameworks import FileEnv, db_imports, web
 from ..frameworks.dbapi import handle_kind
-from ..syntax import decorator_names, dotted, last_name
+from ..syntax import child_fields, decorator_names, dotted, last_name
 from . import checks, flows
 from .calls import CallMixin
 from .facts import (
@@ -165,7 +165,7 @@ class Builder(CallMixin):
 
     def generic_stmt(self, stmt: ast.AST) -> None:
         blocks: List[_Block] = []
-        for name in _stmt_fields(type(stmt)):
+        for name in child_fields(type(stmt)):
             value = getattr(stmt, name, None)
             if isinstance(value, list):
                 if value and isinstance(value[0], ast.stmt):
@@ -576,20 +576,6 @@ class _Block:
                     builder.expr(self.case.guard)
             builder.schedule_block(self.body)
         return run
-
-
-_SKIP = frozenset({"ctx", "op", "ops", "type_comment", "annotation", "returns", "kind", "attr", "id", "arg",
-                   "conversion", "is_async", "level", "module", "names", "kwd_attrs", "name", "asname",
-                   "type_params"})
-_fields_cache: Dict[type, Tuple[str, ...]] = {}
-
-
-def _stmt_fields(cls: type) -> Tuple[str, ...]:
-    fields = _fields_cache.get(cls)
-    if fields is None:
-        fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _SKIP)
-        _fields_cache[cls] = fields
-    return fields
 
 
 # Directories and files of code that runs once from a command line, not concurrently per request.
